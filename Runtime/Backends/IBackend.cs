@@ -1,0 +1,124 @@
+using System;
+using Cortex.Tensors;
+
+namespace Cortex.Backends;
+
+/// <summary>
+/// The small op set a brain runs on. <see cref="CpuBackend"/> is its living definition; other backends
+/// (OpenCL) must agree with it within stated tolerances. Argument order: outputs, then inputs, then sizes.
+/// Every slice must belong to a buffer this backend allocated. Matrices are row-major.
+/// </summary>
+public interface IBackend : IDisposable
+{
+    /// <summary>A short human-readable name, e.g. "cpu (2 threads)".</summary>
+    string Name { get; }
+
+    /// <summary>Allocates a zero-filled buffer of <paramref name="length"/> floats.</summary>
+    /// <param name="length">Number of floats.</param>
+    DeviceBuffer Allocate(int length);
+
+    /// <summary>Copies host floats into a slice; <paramref name="source"/> must be exactly as long as the slice.</summary>
+    /// <param name="destination">Where to write.</param>
+    /// <param name="source">What to write.</param>
+    void Upload(BufferSlice destination, ReadOnlySpan<float> source);
+
+    /// <summary>Copies a slice into host memory; <paramref name="destination"/> must be exactly as long as the slice.</summary>
+    /// <param name="destination">Where to write.</param>
+    /// <param name="source">What to read.</param>
+    void Download(Span<float> destination, BufferSlice source);
+
+    /// <summary>Copies one slice into another of the same length.</summary>
+    /// <param name="destination">Where to write.</param>
+    /// <param name="source">What to read.</param>
+    void Copy(BufferSlice destination, BufferSlice source);
+
+    /// <summary>Sets every float of a slice to <paramref name="value"/>.</summary>
+    /// <param name="destination">Where to write.</param>
+    /// <param name="value">The value.</param>
+    void Fill(BufferSlice destination, float value);
+
+    /// <summary>c (m, n) = op(a) · op(b), or c += … when <paramref name="accumulate"/>; see <see cref="Kernels.GemmNaive.Multiply"/>.</summary>
+    /// <param name="c">Output (m, n).</param>
+    /// <param name="a">(m, k), or (k, m) when transposed.</param>
+    /// <param name="b">(k, n), or (n, k) when transposed.</param>
+    /// <param name="m">Rows of c.</param>
+    /// <param name="n">Columns of c.</param>
+    /// <param name="k">Reduced dimension.</param>
+    /// <param name="transposeA">Use aᵀ.</param>
+    /// <param name="transposeB">Use bᵀ.</param>
+    /// <param name="accumulate">Add into c.</param>
+    void Gemm(BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate);
+
+    /// <summary>z += bias (broadcast over rows; skipped when bias is empty), then y = f(z). y may equal z only for linear.</summary>
+    /// <param name="y">Output (rows, columns).</param>
+    /// <param name="z">Pre-activation (rows, columns), updated in place.</param>
+    /// <param name="bias">(columns) or empty.</param>
+    /// <param name="activation">The function.</param>
+    /// <param name="rows">Batch size.</param>
+    /// <param name="columns">Width.</param>
+    void BiasActivationForward(BufferSlice y, BufferSlice z, BufferSlice bias, Activation activation, int rows, int columns);
+
+    /// <summary>dZ = f′(z) ⊙ dY (softmax: the row-wise vector-Jacobian product). dZ may equal dY.</summary>
+    /// <param name="dZ">Output (rows, columns).</param>
+    /// <param name="dY">Gradient with respect to the output (rows, columns).</param>
+    /// <param name="z">Forward pre-activation.</param>
+    /// <param name="y">Forward output.</param>
+    /// <param name="activation">The function.</param>
+    /// <param name="rows">Batch size.</param>
+    /// <param name="columns">Width.</param>
+    void ActivationBackward(BufferSlice dZ, BufferSlice dY, BufferSlice z, BufferSlice y, Activation activation, int rows, int columns);
+
+    /// <summary>sums (columns) = Σ_rows x, or += when <paramref name="accumulate"/>.</summary>
+    /// <param name="sums">Output (columns).</param>
+    /// <param name="x">Input (rows, columns).</param>
+    /// <param name="rows">Rows.</param>
+    /// <param name="columns">Width.</param>
+    /// <param name="accumulate">Add into sums.</param>
+    void ColumnSum(BufferSlice sums, BufferSlice x, int rows, int columns, bool accumulate);
+
+    /// <summary>The loss averaged over rows (waits for the device).</summary>
+    /// <param name="loss">Which loss.</param>
+    /// <param name="output">y (rows, columns).</param>
+    /// <param name="preActivation">z (rows, columns).</param>
+    /// <param name="target">Targets (rows, columns).</param>
+    /// <param name="rows">Batch size.</param>
+    /// <param name="columns">Outputs.</param>
+    float LossForward(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns);
+
+    /// <summary>Gradient of the mean loss with respect to y, or to z for fused losses (<see cref="Loss.IsFused"/>).</summary>
+    /// <param name="gradient">Output (rows, columns).</param>
+    /// <param name="loss">Which loss.</param>
+    /// <param name="output">y (rows, columns).</param>
+    /// <param name="preActivation">z (rows, columns).</param>
+    /// <param name="target">Targets (rows, columns).</param>
+    /// <param name="rows">Batch size.</param>
+    /// <param name="columns">Outputs.</param>
+    void LossBackward(BufferSlice gradient, Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns);
+
+    /// <summary>Σ x² in double (waits for the device): the squared gradient norm for clipping and the finite-step guard.</summary>
+    /// <param name="x">Values.</param>
+    double SumOfSquares(BufferSlice x);
+
+    /// <summary>
+    /// One optimizer step over a parameter arena: reads the gradients times <paramref name="gradientScale"/>,
+    /// updates parameters and moments, and clears the gradients. Moments the rule does not use may be empty.
+    /// </summary>
+    /// <param name="optimizer">Rule and hyperparameters.</param>
+    /// <param name="parameters">Θ.</param>
+    /// <param name="gradients">g, cleared afterwards.</param>
+    /// <param name="moment1">Velocity (momentum) or m (Adam).</param>
+    /// <param name="moment2">v (Adam).</param>
+    /// <param name="step">1-based step number (Adam's bias correction).</param>
+    /// <param name="gradientScale">Clipping factor, 1 for none.</param>
+    void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
+        long step, float gradientScale);
+
+    /// <summary>destination ← destination + t(source − destination).</summary>
+    /// <param name="destination">Updated.</param>
+    /// <param name="source">Target values.</param>
+    /// <param name="t">Fraction in [0, 1].</param>
+    void Lerp(BufferSlice destination, BufferSlice source, float t);
+
+    /// <summary>Waits until all queued work has finished (a no-op on the CPU).</summary>
+    void Synchronize();
+}
