@@ -203,6 +203,26 @@ public sealed class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
+        float loss = AccumulateGradients(inputs, targets, batch);
+        if (!IsFinite(loss))
+        {
+            Reject(float.NaN);
+            return loss;
+        }
+        ApplyGradients();
+        return loss;
+    }
+
+    /// <summary>
+    /// Forward, loss and backward without a step: adds the gradient of the batch's mean loss to the
+    /// accumulated gradients and returns that loss. <see cref="ApplyGradients"/> takes the step.
+    /// (When the loss is not finite the gradients are left untouched.)
+    /// </summary>
+    /// <param name="inputs">(batch, Inputs).</param>
+    /// <param name="targets">(batch, Outputs).</param>
+    /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
+    public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    {
         ThrowIfDisposed();
         CheckBatch(batch, MaxBatch);
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A training batch needs at least one row.");
@@ -213,14 +233,9 @@ public sealed class Brain : IDisposable
         int last = _layers.Length - 1, n = batch * Outputs;
         _backend.Upload(_target.Take(n), targets.Slice(0, n));
         float loss = _backend.LossForward(Spec.Loss, _y[last], _z[last], _target, batch, Outputs);
-        if (!IsFinite(loss))
-        {
-            Reject(float.NaN);
-            return loss;
-        }
+        if (!IsFinite(loss)) return loss;
         _backend.LossBackward(_gradientA, Spec.Loss, _y[last], _z[last], _target, batch, Outputs);
         BackwardPass(batch, Spec.Loss.IsFused);
-        ApplyGradients();
         return loss;
     }
 
@@ -366,7 +381,7 @@ public sealed class Brain : IDisposable
     {
         ThrowIfDisposed();
         CheckSameShape(source);
-        if (ReferenceEquals(source._backend, _backend)) _backend.Copy(_parameters.All, source._parameters.All);
+        if (SharesMemoryWith(source._backend)) _backend.Copy(_parameters.All, source._parameters.All);
         else
         {
             float[] host = new float[ParameterCount];
@@ -375,14 +390,14 @@ public sealed class Brain : IDisposable
         }
     }
 
-    /// <summary>Polyak averaging: Θ ← Θ + τ(Θ_source − Θ). Both brains must share a backend.</summary>
+    /// <summary>Polyak averaging: Θ ← Θ + τ(Θ_source − Θ). Both brains must share a backend (any two CPU backends do).</summary>
     /// <param name="source">A brain of the same shape on the same backend.</param>
     /// <param name="tau">τ in [0, 1].</param>
     public void BlendParametersFrom(Brain source, float tau)
     {
         ThrowIfDisposed();
         CheckSameShape(source);
-        if (!ReferenceEquals(source._backend, _backend)) throw new ArgumentException("Blending needs both brains on the same backend.", nameof(source));
+        if (!SharesMemoryWith(source._backend)) throw new ArgumentException("Blending needs both brains on the same backend (or both on CPU backends).", nameof(source));
         _backend.Lerp(_parameters.All, source._parameters.All, tau);
     }
 
@@ -428,7 +443,7 @@ public sealed class Brain : IDisposable
     private void CopyMoment(DeviceBuffer? destination, DeviceBuffer? source, IBackend sourceBackend)
     {
         if (destination is null || source is null) return;
-        if (ReferenceEquals(sourceBackend, _backend))
+        if (SharesMemoryWith(sourceBackend))
         {
             _backend.Copy(destination.All, source.All);
             return;
@@ -488,6 +503,9 @@ public sealed class Brain : IDisposable
             }
         }
     }
+
+    // CPU buffers are plain host arrays, so any two CPU backends can copy between each other's buffers.
+    private bool SharesMemoryWith(IBackend other) => ReferenceEquals(other, _backend) || (other is CpuBackend && _backend is CpuBackend);
 
     private void CheckSameShape(Brain source)
     {

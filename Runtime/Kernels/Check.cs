@@ -16,8 +16,11 @@ internal static class Check
         if (length < needed) throw new ArgumentException($"{name} holds {length} values but {what} = {needed} are needed.", name);
     }
 
-    public static void Matrix(int length, int rows, int columns, string name) =>
-        AtLeast(length, (long)rows * columns, name, $"rows*columns = {rows}*{columns}");
+    public static void Matrix(int length, int rows, int columns, string name)
+    {
+        long needed = (long)rows * columns;
+        if (length < needed) throw new ArgumentException($"{name} holds {length} values but rows*columns = {rows}*{columns} = {needed} are needed.", name);
+    }
 
     public static void SameLength(int length, int expected, string name, string otherName)
     {
