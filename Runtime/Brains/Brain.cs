@@ -17,7 +17,7 @@ public readonly record struct Evaluation(float Loss, float Accuracy);
 /// for <see cref="MaxBatch"/>. <see cref="Predict"/> and <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>
 /// allocate nothing. Not thread-safe: one thread at a time.
 /// </summary>
-public sealed class Brain : IDisposable
+public sealed partial class Brain : IDisposable
 {
     private readonly IBackend _backend;
     private readonly bool _ownsBackend;
