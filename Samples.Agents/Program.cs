@@ -13,6 +13,20 @@ public static class Program
         {
             case "moons":
                 return MoonsDemo.Run(Console.Out);
+            case "cartpole":
+            {
+                var settings = new CartPoleSettings();
+                if (args.Length > 1) settings.Seed = ulong.Parse(args[1]);
+                if (args.Length > 2) settings.Threads = int.Parse(args[2]);
+                if (args.Length > 3) settings.Hidden = Array.ConvertAll(args[3].Split('x'), int.Parse);
+                using Brain brain = CartPoleRun.CreateBrain(settings);
+                CartPoleResult result = CartPoleRun.Train(settings, brain, p => Console.WriteLine(
+                    $"step {p.Step,6}  episode {p.Episode,4}  train avg100 {p.TrainingAverage100,6:F1}  eval avg {p.EvaluationAverage,6:F1}  loss {p.Loss:F4}  eps {p.Epsilon:F3}  {p.StepsPerSecond:F0} steps/s"));
+                Console.WriteLine(result.Solved
+                    ? $"cartpole: solved at step {result.SolvedAtStep} (avg100 = {result.EvaluationAverage:F1}) in {result.Seconds:F1} s"
+                    : $"cartpole: not solved in {result.EnvironmentSteps} steps (best avg100 = {result.BestEvaluationAverage:F1}) in {result.Seconds:F1} s");
+                return result.Solved ? 0 : 1;
+            }
             case "-h":
             case "--help":
                 PrintUsage();
