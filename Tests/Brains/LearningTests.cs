@@ -44,8 +44,9 @@ public sealed class LearningTests
         using Brain brain = Brain.Create(1).Dense(32, Activation.Tanh).Dense(32, Activation.Tanh).Dense(1, Activation.Linear)
             .Loss(Loss.MeanSquaredError).Optimizer(Optimizer.Adam(0.01f)).MaxBatch(64).Build(seed: 6);
         float[] x = new float[64], y = new float[64];
-        for (int step = 0; step < 3000; step++)
+        for (int step = 0; step < 4000; step++)
         {
+            if (step == 2000 || step == 3000) brain.Optimizer = brain.Optimizer.WithLearningRate(brain.Optimizer.LearningRate * 0.2f); // step decay
             for (int i = 0; i < 64; i++) { x[i] = random.NextFloat(-MathF.PI, MathF.PI); y[i] = MathF.Sin(x[i]); }
             brain.Train(x, y, 64);
         }
