@@ -72,7 +72,7 @@ public static class Traces
             }
             rows.Add(new[] { Dotted(labels.Of(node)), expression, Values(node.Data, static d => d.Tangent) });
         }
-        rows.Add(new[] { "y" + Dot, Dotted(labels.Of(output)), Values(output.Data, static d => d.Tangent) });
+        rows.Add(new[] { Dotted("y"), Dotted(labels.Of(output)), Values(output.Data, static d => d.Tangent) });
         return Table(rows);
     }
 
@@ -97,7 +97,7 @@ public static class Traces
         var labels = new Labels(output);
         var rows = new List<string[]> { new[] { "v" + Bar, "expression", "contribution", "value" } };
         string start = Values(output.Adjoint!, static d => d.Value);
-        rows.Add(new[] { Barred(labels.Of(output)), "y" + Bar, start, start });
+        rows.Add(new[] { Barred(labels.Of(output)), Barred("y"), start, start });
         foreach (AdjointStep step in steps)
         {
             Term[] terms = Notation(step.From).Terms;
@@ -298,8 +298,11 @@ public static class Traces
     /// <summary>Puts a combining bar over the first letter: v₁ → v̄₁, x1 → x̄1.</summary>
     private static string Barred(string label) => Mark(label, Bar);
 
+    /// <summary>Adds the mark after the first letter, composed where Unicode has one (ẋ, ȳ; v̇ stays combining).</summary>
     private static string Mark(string label, string mark) =>
-        label.Length > 0 && char.IsLetter(label[0]) ? label.Substring(0, 1) + mark + label.Substring(1) : label;
+        label.Length > 0 && char.IsLetter(label[0])
+            ? (label.Substring(0, 1) + mark + label.Substring(1)).Normalize(NormalizationForm.FormC)
+            : label;
 
     private static string Number(double value)
     {
