@@ -10,6 +10,11 @@ namespace Cortex.Autodiff;
 /// and returns its output node; it is called once per pass, so it must be deterministic. Input
 /// elements are counted through the inputs in order, each row-major.
 /// </summary>
+/// <remarks>
+/// Every method throws <see cref="ArgumentException"/> when there are no inputs or a tangent,
+/// direction or cotangent does not match, and <see cref="InvalidOperationException"/> when the
+/// builder returns null or a node of another graph.
+/// </remarks>
 /// <example>
 /// <code>
 /// Matrix[] g = Derivatives.Gradient((graph, x) =&gt; graph.Sum(graph.Tanh(x[0] * x[1])), a, b);

@@ -7,6 +7,8 @@ namespace Cortex.Autodiff;
 /// <summary>What <see cref="GradCheck.Run"/> found: every method's gradient, the largest errors and where the worst one is.</summary>
 public sealed class GradCheckReport
 {
+    private double _worstRatio = -1;
+
     internal GradCheckReport(double absoluteTolerance, double relativeTolerance, Matrix[] reverse, Matrix[] forward,
         Matrix[] finiteDifference, IReadOnlyList<Matrix>? expected, int elements)
     {
@@ -66,8 +68,6 @@ public sealed class GradCheckReport
 
     /// <summary>The gradient that was checked, or null.</summary>
     public IReadOnlyList<Matrix>? Expected { get; }
-
-    private double _worstRatio = -1;
 
     internal void Compare(string leftName, IReadOnlyList<Matrix> left, string rightName, IReadOnlyList<Matrix> right)
     {

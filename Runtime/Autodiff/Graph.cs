@@ -21,6 +21,9 @@ namespace Cortex.Autodiff;
 /// <para>Kinks follow fixed conventions: ReLU'(0) = 0; binary step' = 0 everywhere; |x|'(0) = 0;
 /// leaky ReLU'(0) = 1; ELU'(0) = α; max (and row max) routes the whole gradient to the first
 /// argument on a tie, so a hinge written max(0, z) has subgradient 0 at z = 0.</para>
+/// <para>A graph is not thread-safe; build one per thread. It keeps every node it recorded, so
+/// build a fresh graph per evaluation (the <see cref="Derivatives"/> and <see cref="GradCheck"/>
+/// helpers do).</para>
 /// <para>Single precision: the graph computes in double; <see cref="Matrix.FromSingle"/>,
 /// <see cref="Matrix.CopyTo(Span{float})"/> and <see cref="Node.CopyGradientsTo"/> convert at the edges.</para>
 /// </remarks>
@@ -237,25 +240,29 @@ public sealed class Graph
 
     /// <summary>Sum of all elements, (1, 1). Its backward copies ȳ to every element.</summary>
     /// <param name="x">Operand.</param>
-    public Node Sum(Node x) => Reduce(Op.Sum, "sum", x, Shape.Scalar);
+    public Node Sum(Node x) => Reduce(Op.Sum, "sum", x);
 
     /// <summary>One sum per row: (m, n) → (m, 1).</summary>
     /// <param name="x">Operand.</param>
-    public Node RowSums(Node x) => Reduce(Op.RowSums, "row sums", x, new Shape(Rows(x, "row sums"), 1));
+    public Node RowSums(Node x) => Reduce(Op.RowSums, "row sums", x);
 
     /// <summary>One sum per column: (m, n) → (1, n) — e.g. a bias gradient from a batch.</summary>
     /// <param name="x">Operand.</param>
-    public Node ColumnSums(Node x) => Reduce(Op.ColumnSums, "column sums", x, new Shape(1, Cols(x, "column sums")));
+    public Node ColumnSums(Node x) => Reduce(Op.ColumnSums, "column sums", x);
 
     /// <summary>One maximum per row: (m, n) → (m, 1); the gradient goes to the first largest element of each row.</summary>
     /// <param name="x">Operand.</param>
-    public Node RowMaxes(Node x) => Reduce(Op.RowMaxes, "row maxes", x, new Shape(Rows(x, "row maxes"), 1));
+    public Node RowMaxes(Node x) => Reduce(Op.RowMaxes, "row maxes", x);
 
     // ---- Composed ----------------------------------------------------------------------------
 
     /// <summary>Mean of all elements, (1, 1): Σx · (1/n).</summary>
     /// <param name="x">Operand.</param>
-    public Node Mean(Node x) => Mul(Sum(x), Constant(1.0 / Rows(x, "mean") / x.Cols));
+    public Node Mean(Node x)
+    {
+        Node sum = Sum(x);
+        return Mul(sum, Constant(1.0 / x.Length));
+    }
 
     /// <summary>x², element-wise: x × x.</summary>
     /// <param name="x">Operand.</param>
@@ -381,22 +388,16 @@ public sealed class Graph
         return Record(op, x.Shape, parameter, null, x);
     }
 
-    private Node Reduce(Op op, string name, Node x, Shape shape)
+    private Node Reduce(Op op, string name, Node x)
     {
         Check(x, name, nameof(x));
+        Shape shape = op switch
+        {
+            Op.Sum => Shape.Scalar,
+            Op.ColumnSums => new Shape(1, x.Cols),
+            _ => new Shape(x.Rows, 1),   // row sums, row maxes
+        };
         return Record(op, shape, 0, null, x);
-    }
-
-    private int Rows(Node x, string op)
-    {
-        Check(x, op, nameof(x));
-        return x.Rows;
-    }
-
-    private int Cols(Node x, string op)
-    {
-        Check(x, op, nameof(x));
-        return x.Cols;
     }
 
     private Node Record(Op op, Shape shape, double parameter, string? name, params Node[] inputs)

@@ -163,18 +163,18 @@ internal static class Rules
                 // y (n, m) = aᵀ, a (m, n)
                 Node a = y.Inputs[0];
                 int m = a.Rows, n = a.Cols;
-                Dual[] ga = backward ? a.AdjointBuffer() : a.Data;
+                Dual[]? ga = backward ? a.AdjointBuffer() : null;
                 for (int i = 0; i < m; i++)
                 {
                     for (int j = 0; j < n; j++)
                     {
-                        if (backward)
+                        if (ga is null)
                         {
-                            ga[i * n + j] += y.Adjoint![j * m + i];
+                            y.Data[j * m + i] = a.Data[i * n + j];
                         }
                         else
                         {
-                            y.Data[j * m + i] = a.Data[i * n + j];
+                            ga[i * n + j] += y.Adjoint![j * m + i];
                         }
                     }
                 }

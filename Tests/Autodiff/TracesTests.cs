@@ -192,14 +192,35 @@ public sealed class TracesTests
     [Test]
     public void DocsSnippetIsTheGeneratedOutput()
     {
-        string path = Path.Combine(RepositoryRoot(), "docs", "autodiff-traces.md");
+        string root = RepositoryRoot();
+        string snippetPath = Path.Combine(root, "docs", "autodiff-traces.md");
+        string readmePath = Path.Combine(root, "docs", "autodiff.md");
         string expected = Snippet();
+        const string Begin = "<!-- traces:begin -->\n", End = "<!-- traces:end -->";
         if (Environment.GetEnvironmentVariable("CORTEX_UPDATE_DOCS") == "1")
         {
-            File.WriteAllText(path, expected, new UTF8Encoding(false));
+            File.WriteAllText(snippetPath, expected, new UTF8Encoding(false));
+            string readme = File.ReadAllText(readmePath).Replace("\r\n", "\n");
+            int begin = readme.IndexOf(Begin, StringComparison.Ordinal) + Begin.Length;
+            int end = readme.IndexOf(End, StringComparison.Ordinal);
+            File.WriteAllText(readmePath, readme.Substring(0, begin) + expected + readme.Substring(end), new UTF8Encoding(false));
         }
-        Assert.That(File.Exists(path), Is.True, path + " is missing; run with CORTEX_UPDATE_DOCS=1");
-        Assert.That(File.ReadAllText(path).Replace("\r\n", "\n"), Is.EqualTo(expected));
+        Assert.That(File.ReadAllText(snippetPath).Replace("\r\n", "\n"), Is.EqualTo(expected));
+        Assert.That(File.ReadAllText(readmePath).Replace("\r\n", "\n"), Does.Contain(Begin + expected + End));
+    }
+
+    [Test]
+    public void ReadmeExampleGivesTheNotesNumbers()
+    {
+        var g = new Graph();
+        Node x1 = g.Variable(2, tangent: 1, name: "x1");
+        Node x2 = g.Variable(5, tangent: 0, name: "x2");
+        Node y = g.Log(x1) + x1 * x2 - g.Sin(x2);
+        Assert.That(y.Value, Is.EqualTo(11.652).Within(Tol));
+        Assert.That(y.Tangent, Is.EqualTo(5.5).Within(Tol));
+        g.Backward(y);
+        Assert.That(x1.Gradient, Is.EqualTo(5.5).Within(Tol));
+        Assert.That(x2.Gradient, Is.EqualTo(1.716).Within(Tol));
     }
 
     private static string RepositoryRoot()
