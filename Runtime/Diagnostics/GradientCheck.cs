@@ -298,7 +298,7 @@ public static class GradientCheck
 
     // Central difference, and whether the function is smooth there: for a smooth f the one-sided
     // differences agree to O(h·f″); at a jump or kink they do not.
-    private static (double Value, bool Smooth) Central(double[] values, int index, double center, Func<double> f)
+    internal static (double Value, bool Smooth) Central(double[] values, int index, double center, Func<double> f)
     {
         double saved = values[index];
         double h = Step * Math.Max(1.0, Math.Abs(saved));
