@@ -25,7 +25,23 @@ public static class Program
                 Console.WriteLine(result.Solved
                     ? $"cartpole: solved at step {result.SolvedAtStep} (avg100 = {result.EvaluationAverage:F1}) in {result.Seconds:F1} s"
                     : $"cartpole: not solved in {result.EnvironmentSteps} steps (best avg100 = {result.BestEvaluationAverage:F1}) in {result.Seconds:F1} s");
+                Console.WriteLine(Plots.CartPoleCurve(result, "out", settings.Seed));
                 return result.Solved ? 0 : 1;
+            }
+            case "seekers":
+            {
+                var settings = new SeekersSettings();
+                if (args.Length > 1) settings.Seed = ulong.Parse(args[1]);
+                if (args.Length > 2) settings.Ticks = int.Parse(args[2]);
+                if (args.Length > 3) settings.Targets = int.Parse(args[3]);
+                if (args.Length > 4) settings.GradientStepsPerTick = int.Parse(args[4]);
+                using Brain brain = SeekersRun.CreateBrain(settings);
+                SeekersResult result = SeekersRun.Train(settings, brain, progress: p => Console.WriteLine(
+                    $"tick {p.Tick,6}  reward/agent-tick {p.RewardPerAgentTick,7:F4}  reached/agent/1000 ticks {p.ReachedPerAgentPer1000Ticks,6:F2}  collisions/agent-tick {p.CollisionsPerAgentTick:F4}  loss {p.Loss:F4}"));
+                Console.WriteLine($"seekers: {result.Ticks} ticks in {result.Seconds:F1} s");
+                Console.WriteLine(Plots.SeekersCurve(result, "out", settings.Seed));
+                Console.WriteLine(Plots.SeekersArena(result.Arena, "out", settings.Seed));
+                return 0;
             }
             case "-h":
             case "--help":

@@ -169,6 +169,41 @@ public sealed class DqnLearner : IDisposable
         return steps;
     }
 
+    /// <summary>
+    /// Records a transition without training: for many agents feeding one learner, whose caller runs
+    /// <see cref="TrainStep"/> as its per-tick budget allows and refreshes the target with
+    /// <see cref="UpdateTarget"/> (or sets <see cref="DqnOptions.PolyakTau"/>).
+    /// Returns false when the transition was refused as non-finite.
+    /// </summary>
+    /// <param name="observation">s.</param>
+    /// <param name="action">a.</param>
+    /// <param name="reward">r.</param>
+    /// <param name="nextObservation">s′.</param>
+    /// <param name="terminal">s′ ends the episode for real.</param>
+    public bool Record(ReadOnlySpan<float> observation, int action, float reward, ReadOnlySpan<float> nextObservation, bool terminal)
+    {
+        if ((uint)action >= (uint)ActionCount) throw new ArgumentOutOfRangeException(nameof(action), action, $"action must lie in [0, {ActionCount}).");
+        EnvironmentSteps++;
+        return Replay.Add(observation, action, reward, nextObservation, terminal);
+    }
+
+    /// <summary>ε-greedy actions for many agents with one batched call (greedy when <paramref name="explore"/> is false).</summary>
+    /// <param name="observations">(count, Inputs).</param>
+    /// <param name="actionValues">Scratch (count, actions).</param>
+    /// <param name="actions">Output (count).</param>
+    /// <param name="count">Rows.</param>
+    /// <param name="explore">Use ε-greedy exploration.</param>
+    public void SelectActions(ReadOnlySpan<float> observations, Span<float> actionValues, Span<int> actions, int count, bool explore)
+    {
+        SelectGreedyActions(observations, actionValues, actions, count);
+        if (!explore) return;
+        float epsilon = Epsilon;
+        for (int r = 0; r < count; r++) if (_random.NextFloat() < epsilon) actions[r] = _random.NextInt(ActionCount);
+    }
+
+    /// <summary>Copies the online network into the target network.</summary>
+    public void UpdateTarget() => Target.CopyParametersFrom(Online);
+
     /// <summary>One gradient step on a sampled minibatch; returns its mean Huber loss.</summary>
     public float TrainStep()
     {
