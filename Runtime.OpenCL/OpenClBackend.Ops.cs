@@ -25,7 +25,7 @@ public sealed partial class OpenClBackend
             Own(a, nameof(a));
             Own(b, nameof(b));
             if (needC == 0) return;
-            bool blocked = _gemmBlocked is not null && m >= BlockedGemmMinimum && n >= BlockedGemmMinimum;
+            bool blocked = _gemmBlocked is not null && PreferBlockedGemm && m >= BlockedGemmMinimum && n >= BlockedGemmMinimum;
             Begin(blocked ? _gemmBlocked! : _gemmTiled);
             Push(c);
             Push(needA == 0 ? c : a);      // an empty operand (k = 0) is never read; any buffer will do

@@ -148,6 +148,9 @@ public sealed partial class OpenClBackend : IBackend
     /// <summary>True when large products use the register-blocked GEMM kernel (the device allows 256-item work-groups).</summary>
     internal bool HasBlockedGemm => _gemmBlocked is not null;
 
+    /// <summary>Lets tests and benchmarks run large products on the plain tiled kernel too (default true).</summary>
+    internal bool PreferBlockedGemm { get; set; } = true;
+
     /// <summary>The context's reference count as the driver reports it (each live buffer may hold one): for leak tests.</summary>
     internal unsafe uint ContextReferenceCount
     {

@@ -1,3 +1,9 @@
+// max(0, v) that keeps a NaN (fmax would drop it), so a non-finite output still makes the loss NaN and the step is rejected.
+inline float cortex_positive(float v)
+{
+    return v < 0.0f ? 0.0f : v;
+}
+
 // The loss of each row (Loss.Reference is the definition); the host sums the rows' partial sums
 // (SumOfSquares.cl's reduce_sum) in a fixed order and divides by the batch. One work-item per row.
 __kernel void loss_rows(__global float* rowLoss, __global const float* y, int yOffset, __global const float* z, int zOffset,
@@ -31,12 +37,12 @@ __kernel void loss_rows(__global float* rowLoss, __global const float* y, int yO
         case LOSS_HINGE:
             if (columns == 1)
             {
-                row = fmax(0.0f, 1.0f - (c[0] >= 0.5f ? 1.0f : -1.0f) * yr[0]);
+                row = cortex_positive(1.0f - (c[0] >= 0.5f ? 1.0f : -1.0f) * yr[0]);
                 break;
             }
             {
                 int t = cortex_argmax(c, columns);
-                for (int k = 0; k < columns; k++) if (k != t) row += fmax(0.0f, 1.0f + yr[k] - yr[t]);
+                for (int k = 0; k < columns; k++) if (k != t) row += cortex_positive(1.0f + yr[k] - yr[t]);
             }
             break;
         default:                                                   // Huber: 1/2 r^2 within delta, delta (|r| - delta/2) beyond
