@@ -1,0 +1,380 @@
+using System;
+using Cortex.Kernels;
+using Cortex.Tensors;
+
+namespace Cortex.OpenCL;
+
+// The math ops: validate exactly as CpuBackend's kernels do, then enqueue. Nothing here waits for the
+// device except LossForward and SumOfSquares, which return a value.
+public sealed partial class OpenClBackend
+{
+    /// <inheritdoc />
+    public void Gemm(BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate)
+    {
+        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be non-negative.");
+        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be non-negative.");
+        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be non-negative.");
+        long needA = (long)m * k, needB = (long)k * n, needC = (long)m * n;
+        if (a.Length < needA) throw new ArgumentException($"a holds {a.Length} values but m*k = {m}*{k} = {needA} are needed.", nameof(a));
+        if (b.Length < needB) throw new ArgumentException($"b holds {b.Length} values but k*n = {k}*{n} = {needB} are needed.", nameof(b));
+        if (c.Length < needC) throw new ArgumentException($"c holds {c.Length} values but m*n = {m}*{n} = {needC} are needed.", nameof(c));
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(c, nameof(c));
+            Own(a, nameof(a));
+            Own(b, nameof(b));
+            if (needC == 0) return;
+            bool blocked = _gemmBlocked is not null && PreferBlockedGemm && m >= BlockedGemmMinimum && n >= BlockedGemmMinimum;
+            Begin(blocked ? _gemmBlocked! : _gemmTiled);
+            Push(c);
+            Push(needA == 0 ? c : a);      // an empty operand (k = 0) is never read; any buffer will do
+            Push(needB == 0 ? c : b);
+            Push(m);
+            Push(n);
+            Push(k);
+            Push(transposeA ? 1 : 0);
+            Push(transposeB ? 1 : 0);
+            Push(accumulate ? 1 : 0);
+            if (blocked)
+            {
+                const int tile = 64;
+                Run2D((n + tile - 1) / tile * (long)BlockedGemmThreads, (m + tile - 1) / tile * (long)BlockedGemmThreads, BlockedGemmThreads, BlockedGemmThreads);
+            }
+            else
+            {
+                Run2D((n + _tile - 1) / _tile * (long)_tile, (m + _tile - 1) / _tile * (long)_tile, _tile, _tile);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void BiasActivationForward(BufferSlice y, BufferSlice z, BufferSlice bias, Activation activation, int rows, int columns)
+    {
+        Check.Dimensions(rows, columns);
+        Check.Matrix(y.Length, rows, columns, nameof(y));
+        Check.Matrix(z.Length, rows, columns, nameof(z));
+        if (!bias.IsEmpty) Check.SameLength(bias.Length, columns, nameof(bias), "a row of z");
+        CheckKind(activation);
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(y, nameof(y));
+            Own(z, nameof(z));
+            Own(bias, nameof(bias));
+            int n = rows * columns;
+            if (n == 0) return;
+            bool hasBias = !bias.IsEmpty;
+            if (activation.Kind == ActivationKind.Softmax)
+            {
+                Begin(_biasSoftmax);
+                Push(y);
+                Push(z);
+                Push(hasBias ? bias : z);
+                Push(hasBias ? 1 : 0);
+                Push(rows);
+                Push(columns);
+                Run(rows);
+                return;
+            }
+            if (activation.Kind == ActivationKind.Linear && !hasBias)
+            {
+                if (!SameStart(y, z)) CopyCore(y.Take(n), z.Take(n));
+                return;
+            }
+            Begin(_biasActivation);
+            Push(y);
+            Push(z);
+            Push(hasBias ? bias : z);
+            Push(hasBias ? 1 : 0);
+            Push((int)activation.Kind);
+            Push(activation.Alpha);
+            Push(rows);
+            Push(columns);
+            Run(n);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ActivationBackward(BufferSlice dZ, BufferSlice dY, BufferSlice z, BufferSlice y, Activation activation, int rows, int columns)
+    {
+        Check.Dimensions(rows, columns);
+        Check.Matrix(dZ.Length, rows, columns, nameof(dZ));
+        Check.Matrix(dY.Length, rows, columns, nameof(dY));
+        Check.Matrix(z.Length, rows, columns, nameof(z));
+        Check.Matrix(y.Length, rows, columns, nameof(y));
+        CheckKind(activation);
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(dZ, nameof(dZ));
+            Own(dY, nameof(dY));
+            Own(z, nameof(z));
+            Own(y, nameof(y));
+            int n = rows * columns;
+            if (n == 0) return;
+            switch (activation.Kind)
+            {
+                case ActivationKind.Linear:                                    // f' = 1
+                    if (!SameStart(dZ, dY)) CopyCore(dZ.Take(n), dY.Take(n));
+                    return;
+                case ActivationKind.BinaryStep:                                // f' = 0
+                    FillCore(dZ.Take(n), 0f);
+                    return;
+                case ActivationKind.Softmax:
+                    Begin(_softmaxBackward);
+                    Push(dZ);
+                    Push(dY);
+                    Push(y);
+                    Push(rows);
+                    Push(columns);
+                    Run(rows);
+                    return;
+                default:
+                    Begin(_activationBackward);
+                    Push(dZ);
+                    Push(dY);
+                    Push(z);
+                    Push(y);
+                    Push((int)activation.Kind);
+                    Push(activation.Alpha);
+                    Push(n);
+                    Run(n);
+                    return;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void ColumnSum(BufferSlice sums, BufferSlice x, int rows, int columns, bool accumulate)
+    {
+        Check.Dimensions(rows, columns);
+        Check.Matrix(x.Length, rows, columns, nameof(x));
+        Check.AtLeast(sums.Length, columns, nameof(sums), "columns");
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(sums, nameof(sums));
+            Own(x, nameof(x));
+            if (columns == 0) return;
+            Begin(_columnSum);
+            Push(sums);
+            Push(rows == 0 ? sums : x);
+            Push(rows);
+            Push(columns);
+            Push(accumulate ? 1 : 0);
+            Run(columns);
+        }
+    }
+
+    /// <inheritdoc />
+    public float LossForward(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns)
+    {
+        ValidateLoss(loss, output, preActivation, target, rows, columns);
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(output, nameof(output));
+            Own(preActivation, nameof(preActivation));
+            Own(target, nameof(target));
+            if (rows == 0) return 0f;
+            if (_rowLosses is null || _rowLosses.Length < rows)
+            {
+                _rowLosses?.Dispose();
+                _rowLosses = null;
+                _rowLosses = (OpenClBuffer)Allocate(Math.Max(rows, 256));
+            }
+            Begin(_lossRows);
+            PushMemory(_rowLosses);
+            Push(output);
+            Push(preActivation);
+            Push(target);
+            Push((int)loss.Kind);
+            Push(loss.Delta);
+            Push(rows);
+            Push(columns);
+            Run(rows);
+            return (float)(SumCore(_rowLosses.Slice(0, rows), square: false) / rows);
+        }
+    }
+
+    /// <inheritdoc />
+    public void LossBackward(BufferSlice gradient, Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns)
+    {
+        ValidateLoss(loss, output, preActivation, target, rows, columns);
+        Check.Matrix(gradient.Length, rows, columns, nameof(gradient));
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(gradient, nameof(gradient));
+            Own(output, nameof(output));
+            Own(preActivation, nameof(preActivation));
+            Own(target, nameof(target));
+            if (rows == 0) return;
+            float perRow = 1f / rows, perElement = 1f / ((float)rows * columns);
+            if (loss.Kind is LossKind.SoftmaxCrossEntropy or LossKind.Hinge)
+            {
+                Begin(_lossBackwardRows);
+                Push(gradient);
+                Push(output);
+                Push(target);
+                Push((int)loss.Kind);
+                Push(perRow);
+                Push(rows);
+                Push(columns);
+                Run(rows);
+                return;
+            }
+            int n = rows * columns;
+            Begin(_lossBackwardElements);
+            Push(gradient);
+            Push(output);
+            Push(target);
+            Push((int)loss.Kind);
+            Push(loss.Delta);
+            Push(perElement);
+            Push(n);
+            Run(n);
+        }
+    }
+
+    /// <inheritdoc />
+    public double SumOfSquares(BufferSlice x)
+    {
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(x, nameof(x));
+            return x.Length == 0 ? 0.0 : SumCore(x, square: true);
+        }
+    }
+
+    /// <inheritdoc />
+    public void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
+        long step, float gradientScale)
+    {
+        Check.SameLength(gradients.Length, parameters.Length, nameof(gradients), nameof(parameters));
+        switch (optimizer.Kind)
+        {
+            case OptimizerKind.GradientDescent:
+                break;
+            case OptimizerKind.Momentum:
+                Check.SameLength(moment1.Length, parameters.Length, "velocity", nameof(parameters));
+                break;
+            case OptimizerKind.Adam:
+                Check.SameLength(moment1.Length, parameters.Length, nameof(moment1), nameof(parameters));
+                Check.SameLength(moment2.Length, parameters.Length, nameof(moment2), nameof(parameters));
+                if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer.Kind, "Unknown optimizer.");
+        }
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(parameters, nameof(parameters));
+            Own(gradients, nameof(gradients));
+            Own(moment1, nameof(moment1));
+            Own(moment2, nameof(moment2));
+            int n = parameters.Length;
+            if (n == 0) return;
+            switch (optimizer.Kind)
+            {
+                case OptimizerKind.GradientDescent:
+                    Begin(_gradientDescent);
+                    Push(parameters);
+                    Push(gradients);
+                    Push(n);
+                    Push(optimizer.LearningRate);
+                    Push(optimizer.WeightDecay);
+                    Push(gradientScale);
+                    break;
+                case OptimizerKind.Momentum:
+                    Begin(_momentum);
+                    Push(parameters);
+                    Push(moment1);
+                    Push(gradients);
+                    Push(n);
+                    Push(optimizer.LearningRate);
+                    Push(optimizer.Momentum);
+                    Push(optimizer.Nesterov ? 1 : 0);
+                    Push(optimizer.WeightDecay);
+                    Push(gradientScale);
+                    break;
+                default:
+                    Begin(_adam);
+                    Push(parameters);
+                    Push(moment1);
+                    Push(moment2);
+                    Push(gradients);
+                    Push(n);
+                    Push(optimizer.LearningRate);
+                    Push(optimizer.Beta1);
+                    Push(optimizer.Beta2);
+                    Push(optimizer.Epsilon);
+                    Push(optimizer.WeightDecay);
+                    Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta1, step))));
+                    Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta2, step))));
+                    Push(gradientScale);
+                    break;
+            }
+            Run(n);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Lerp(BufferSlice destination, BufferSlice source, float t)
+    {
+        Check.SameLength(source.Length, destination.Length, nameof(source), nameof(destination));
+        if (!(t >= 0f && t <= 1f)) throw new ArgumentOutOfRangeException(nameof(t), t, "t must lie in [0, 1].");
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(destination, nameof(destination));
+            Own(source, nameof(source));
+            int n = destination.Length;
+            if (n == 0) return;
+            Begin(_lerp);
+            Push(destination);
+            Push(source);
+            Push(n);
+            Push(t);
+            Run(n);
+        }
+    }
+
+    // Σ x (or Σ x²): a fixed launch shape for a given length, partial sums read back and added in double.
+    private double SumCore(BufferSlice x, bool square)
+    {
+        int n = x.Length;
+        int groups = (int)Math.Min(MaxPartials, ((long)n + _reduceGroup - 1) / _reduceGroup);
+        Begin(_reduceSum);
+        PushMemory(_partials);
+        Push(x);
+        Push(n);
+        Push(square ? 1 : 0);
+        Run(groups * _reduceGroup, _reduceGroup);
+        Span<float> partials = _hostPartials.AsSpan(0, groups);
+        Read(partials, _partials.Slice(0, groups));
+        double total = 0;
+        foreach (float p in partials) total += p;
+        return total;
+    }
+
+    private static bool SameStart(BufferSlice a, BufferSlice b) => ReferenceEquals(a.Buffer, b.Buffer) && a.Offset == b.Offset;
+
+    private static void CheckKind(Activation activation)
+    {
+        if (activation.Kind > ActivationKind.Softmax) throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
+    }
+
+    private static void ValidateLoss(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns)
+    {
+        Check.Dimensions(rows, columns);
+        if (columns == 0) throw new ArgumentOutOfRangeException(nameof(columns), columns, "A loss needs at least one output column.");
+        Check.Matrix(output.Length, rows, columns, nameof(output));
+        Check.Matrix(preActivation.Length, rows, columns, nameof(preActivation));
+        Check.Matrix(target.Length, rows, columns, nameof(target));
+        if (loss.Kind > LossKind.Huber) throw new ArgumentOutOfRangeException(nameof(loss), loss.Kind, "Unknown loss.");
+    }
+}

@@ -1,0 +1,22 @@
+namespace Cortex.OpenCL;
+
+/// <summary>
+/// What an <see cref="OpenClBackend"/> has asked of its device so far: kernel launches and host
+/// transfers. Subtract two snapshots to see what an operation cost (e.g. that a training step uploads
+/// only its batch and downloads only two small partial sums).
+/// </summary>
+/// <param name="KernelLaunches">Kernels enqueued.</param>
+/// <param name="Uploads">Host-to-device copies.</param>
+/// <param name="BytesUploaded">Bytes copied to the device.</param>
+/// <param name="Downloads">Device-to-host copies (each one waits for the device).</param>
+/// <param name="BytesDownloaded">Bytes copied to the host.</param>
+/// <param name="Synchronizations">Explicit waits (<see cref="OpenClBackend.Synchronize"/>).</param>
+public readonly record struct OpenClCounters(long KernelLaunches, long Uploads, long BytesUploaded, long Downloads, long BytesDownloaded, long Synchronizations)
+{
+    /// <summary>The work done between two snapshots.</summary>
+    /// <param name="later">The later snapshot.</param>
+    /// <param name="earlier">The earlier snapshot.</param>
+    public static OpenClCounters operator -(OpenClCounters later, OpenClCounters earlier) => new(
+        later.KernelLaunches - earlier.KernelLaunches, later.Uploads - earlier.Uploads, later.BytesUploaded - earlier.BytesUploaded,
+        later.Downloads - earlier.Downloads, later.BytesDownloaded - earlier.BytesDownloaded, later.Synchronizations - earlier.Synchronizations);
+}

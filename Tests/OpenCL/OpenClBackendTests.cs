@@ -1,0 +1,205 @@
+using System;
+using System.Diagnostics;
+using Cortex.OpenCL;
+using Cortex.Tensors;
+using Cortex.Tests.Backends;
+using NUnit.Framework;
+
+namespace Cortex.Tests.OpenCL;
+
+/// <summary>The OpenCL backend's lifetime, handle hygiene and errors.</summary>
+[TestFixture]
+public sealed class OpenClBackendTests
+{
+    private OpenClBackend _backend = null!;
+
+    [OneTimeSetUp]
+    public void CreateBackend() => _backend = TestBackends.CreateOpenCl();
+
+    [OneTimeTearDown]
+    public void DisposeBackend() => _backend?.Dispose();
+
+    [Test]
+    public void DescribesItsDevice()
+    {
+        Assert.That(_backend.Device.IsUsable, Is.True);
+        Assert.That(_backend.Name, Does.StartWith("opencl (").And.Contain(_backend.Device.Name));
+        Assert.That(_backend.Device.ToString(), Does.Contain(_backend.Device.PlatformName).And.Contain("compute units"));
+    }
+
+    [Test]
+    public void TenThousandBufferCyclesLeakNothing()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long liveBefore = ClHandle.Live(ClHandleKind.Memory);
+        uint contextReferences = _backend.ContextReferenceCount;
+        long memoryBefore = PrivateMemory();
+        for (int i = 0; i < 10_000; i++)
+        {
+            using DeviceBuffer buffer = _backend.Allocate(1024 + i % 7);
+            if (i % 1000 == 0) _backend.Fill(buffer.All, i);
+        }
+        _backend.Synchronize();
+        Assert.That(ClHandle.Live(ClHandleKind.Memory), Is.EqualTo(liveBefore), "live cl_mem handles");
+        Assert.That(_backend.ContextReferenceCount, Is.EqualTo(contextReferences), "the context's reference count (buffers retain it)");
+        Assert.That(PrivateMemory() - memoryBefore, Is.LessThan(64L << 20), "process memory grew by more than 64 MiB");
+    }
+
+    [Test]
+    public void ForgottenBuffersAreReleasedByTheirFinalizers()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long liveBefore = ClHandle.Live(ClHandleKind.Memory);
+        AllocateAndForget(200);
+        Assert.That(ClHandle.Live(ClHandleKind.Memory), Is.EqualTo(liveBefore + 200));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.That(ClHandle.Live(ClHandleKind.Memory), Is.EqualTo(liveBefore));
+    }
+
+    [Test]
+    public void WholeBackendCyclesLeakNothing()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        long[] before = LiveHandles();
+        long memoryBefore = PrivateMemory();
+        for (int i = 0; i < 8; i++)
+        {
+            using var backend = new OpenClBackend(_backend.Device);
+            using DeviceBuffer buffer = backend.Allocate(300);
+            backend.Gemm(buffer.Slice(0, 100), buffer.Slice(100, 100), buffer.Slice(200, 100), 10, 10, 10, false, true, false);
+            Assert.That(backend.SumOfSquares(buffer.All), Is.EqualTo(0.0));
+        }
+        Assert.That(LiveHandles(), Is.EqualTo(before), "live contexts, queues, programs, kernels, buffers");
+        Assert.That(PrivateMemory() - memoryBefore, Is.LessThan(256L << 20), "process memory grew by more than 256 MiB");
+    }
+
+    [Test]
+    public void ADisposedBackendRefusesWorkButMayBeDisposedAgain()
+    {
+        var backend = new OpenClBackend(_backend.Device);
+        DeviceBuffer buffer = backend.Allocate(10);
+        backend.Dispose();
+        Assert.That(() => backend.Allocate(1), Throws.InstanceOf<ObjectDisposedException>());
+        Assert.That(() => backend.Fill(buffer.All, 1f), Throws.InstanceOf<ObjectDisposedException>());
+        Assert.That(() => backend.Synchronize(), Throws.InstanceOf<ObjectDisposedException>());
+        Assert.DoesNotThrow(backend.Dispose);
+        Assert.DoesNotThrow(buffer.Dispose);
+    }
+
+    [Test]
+    public void ADisposedBufferCannotBeUsed()
+    {
+        DeviceBuffer buffer = _backend.Allocate(10);
+        BufferSlice slice = buffer.All;
+        buffer.Dispose();
+        Assert.That(() => _backend.Fill(slice, 1f), Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void BuffersOfAnotherOpenClBackendAreRejected()
+    {
+        using var other = new OpenClBackend(_backend.Device);
+        using DeviceBuffer foreign = other.Allocate(4);
+        using DeviceBuffer mine = _backend.Allocate(4);
+        Assert.That(() => _backend.Copy(mine.All, foreign.All), Throws.ArgumentException.With.Property("ParamName").EqualTo("source")
+            .And.Message.Contains("another OpenCL backend"));
+    }
+
+    [Test]
+    public void ABufferLargerThanTheDeviceAllowsIsRefusedUpFront()
+    {
+        Assume.That(_backend.Device.MaxAllocationBytes, Is.LessThan((long)int.MaxValue * sizeof(float)));
+        Assert.That(() => _backend.Allocate(int.MaxValue), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("largest buffer"));
+    }
+
+    [Test]
+    public void ABuildFailureThrowsWithTheBuildLog()
+    {
+        var e = Assert.Throws<OpenClException>(() => _backend.CompileForTest("__kernel void broken(__global float* x) { x[0] = not_declared_anywhere; }", ""))!;
+        Assert.That(e.ErrorName, Is.EqualTo("CL_BUILD_PROGRAM_FAILURE"));
+        Assert.That(e.Call, Is.EqualTo("clBuildProgram"));
+        Assert.That(e.Detail, Does.Contain("not_declared_anywhere"));
+        Assert.That(e.Message, Does.Contain("CL_BUILD_PROGRAM_FAILURE").And.Contain("not_declared_anywhere"));
+    }
+
+    [Test]
+    public void AGoodProgramBuildsAndIsReleased()
+    {
+        long before = ClHandle.Live(ClHandleKind.Program);
+        using (ClHandle program = _backend.CompileForTest("__kernel void fine(__global float* x) { x[get_global_id(0)] = 1.0f; }", ""))
+        {
+            Assert.That(ClHandle.Live(ClHandleKind.Program), Is.EqualTo(before + 1));
+        }
+        Assert.That(ClHandle.Live(ClHandleKind.Program), Is.EqualTo(before));
+    }
+
+    [Test]
+    public void StatusCodesAreNamedAsInTheHeaders()
+    {
+        Assert.That(OpenClException.NameOf(-52), Is.EqualTo("CL_INVALID_KERNEL_ARGS"));
+        Assert.That(OpenClException.NameOf(-5), Is.EqualTo("CL_OUT_OF_RESOURCES"));
+        Assert.That(OpenClException.NameOf(-1001), Is.EqualTo("CL_PLATFORM_NOT_FOUND_KHR"));
+        Assert.That(OpenClException.NameOf(-12345), Is.EqualTo("CL_UNKNOWN_ERROR(-12345)"));
+        var e = new OpenClException(-54, "clEnqueueNDRangeKernel(gemm_tiled)");
+        Assert.That(e.Message, Is.EqualTo("clEnqueueNDRangeKernel(gemm_tiled) failed with CL_INVALID_WORK_GROUP_SIZE (-54)."));
+        Assert.That(() => ClCheck.Status(-38, "clEnqueueReadBuffer"),
+            Throws.InstanceOf<OpenClException>().With.Property("ErrorName").EqualTo("CL_INVALID_MEM_OBJECT").And.Property("Call").EqualTo("clEnqueueReadBuffer"));
+        Assert.DoesNotThrow(() => ClCheck.Status(0, "clFinish"));
+    }
+
+    [Test]
+    public void LargeProductsUseTheBlockedKernelWhereTheDeviceAllowsIt()
+    {
+        Assert.That(_backend.HasBlockedGemm, Is.EqualTo(_backend.Device.MaxWorkGroupSize >= 256));
+    }
+
+    [Test]
+    public void TiledAndBlockedGemmKernelsAgreeBitwise([Values(false, true)] bool transposeA, [Values(false, true)] bool transposeB, [Values(1, 17, 65)] int k)
+    {
+        Assume.That(_backend.HasBlockedGemm, "the device does not allow 256-item work-groups");
+        const int m = 129, n = 70;
+        var random = new SeededRandom(3);
+        float[] a = new float[m * k], b = new float[k * n];
+        for (int i = 0; i < a.Length; i++) a[i] = random.NextFloat(-1f, 1f);
+        for (int i = 0; i < b.Length; i++) b[i] = random.NextFloat(-1f, 1f);
+        using DeviceBuffer sa = _backend.Allocate(a.Length), sb = _backend.Allocate(b.Length), c = _backend.Allocate(2 * m * n);
+        _backend.Upload(sa.All, a);
+        _backend.Upload(sb.All, b);
+        float[] blocked = new float[m * n], tiled = new float[m * n];
+        try
+        {
+            _backend.Gemm(c.Slice(0, m * n), sa.All, sb.All, m, n, k, transposeA, transposeB, false);
+            _backend.PreferBlockedGemm = false;
+            _backend.Gemm(c.Slice(m * n, m * n), sa.All, sb.All, m, n, k, transposeA, transposeB, false);
+        }
+        finally
+        {
+            _backend.PreferBlockedGemm = true;
+        }
+        _backend.Download(blocked, c.Slice(0, m * n));
+        _backend.Download(tiled, c.Slice(m * n, m * n));
+        Assert.That(blocked, Is.EqualTo(tiled), "both add the k products in the same order");
+    }
+
+    private void AllocateAndForget(int count)
+    {
+        for (int i = 0; i < count; i++) _backend.Allocate(64);
+    }
+
+    private static long[] LiveHandles()
+    {
+        long[] live = new long[5];
+        for (int i = 0; i < live.Length; i++) live[i] = ClHandle.Live((ClHandleKind)i);
+        return live;
+    }
+
+    private static long PrivateMemory()
+    {
+        using Process self = Process.GetCurrentProcess();
+        return self.PrivateMemorySize64;
+    }
+}

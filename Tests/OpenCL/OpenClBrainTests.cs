@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using Cortex.Backends;
+using Cortex.Diagnostics;
+using Cortex.OpenCL;
+using Cortex.Tests.Backends;
+using Cortex.Tests.Brains;
+using NUnit.Framework;
+
+namespace Cortex.Tests.OpenCL;
+
+/// <summary>Brains on OpenCL against the same brains on the CPU: same gradients, same training, same predictions; and what a step costs in transfers.</summary>
+[TestFixture]
+public sealed class OpenClBrainTests
+{
+    private static readonly Activation[] Activations =
+    {
+        Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
+        Activation.LeakyRelu, Activation.Elu, Activation.Softmax,
+    };
+
+    private static readonly Loss[] Losses = { Loss.MeanSquaredError, Loss.SoftmaxCrossEntropy, Loss.BinaryCrossEntropy, Loss.Hinge, Loss.Huber };
+
+    private OpenClBackend _backend = null!;
+
+    [OneTimeSetUp]
+    public void CreateBackend() => _backend = TestBackends.CreateOpenCl();
+
+    [OneTimeTearDown]
+    public void DisposeBackend() => _backend?.Dispose();
+
+    public static IEnumerable<TestCaseData> GradientCases()
+    {
+        foreach (Activation activation in Activations)
+        {
+            foreach (Loss loss in Losses)
+            {
+                foreach (int size in new[] { 3, 17 }) yield return new TestCaseData(activation, loss, size);
+            }
+        }
+    }
+
+    // GradientCheckTests' networks, with the analytic gradients computed on the device.
+    [TestCaseSource(nameof(GradientCases))]
+    public void GradientCheckPassesOnTheDevice(Activation activation, Loss loss, int size)
+    {
+        Activation output = loss.Kind switch
+        {
+            LossKind.SoftmaxCrossEntropy => Activation.Softmax,
+            LossKind.BinaryCrossEntropy => Activation.Sigmoid,
+            _ => activation,
+        };
+        int outputs = loss.Kind == LossKind.SoftmaxCrossEntropy || output.IsRowWise ? Math.Max(2, size) : size;
+        using Brain brain = Brain.Create(size).Dense(size, activation).Dense(outputs, output).Loss(loss)
+            .Optimizer(Optimizer.GradientDescent(0.1f)).MaxBatch(size).Backend(_backend).Build(seed: (ulong)(size * 31 + (int)activation.Kind));
+        var random = new SeededRandom(99 + (ulong)size);
+        float[] theta = new float[brain.ParameterCount];
+        for (int i = 0; i < theta.Length; i++) theta[i] = random.NextFloat(-1f, 1f);
+        brain.SetParameters(theta);
+        float[] inputs = new float[size * size], targets = new float[size * outputs];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = random.NextFloat(-1.5f, 1.5f);
+        GradientCheck.MakeTargets(loss, targets, size, outputs, random);
+
+        GradientCheckReport report = GradientCheck.Brain(brain, inputs, targets, size);
+
+        Assert.That(report.Passed, Is.True, report.ToString());
+        Assert.That(report.Checked + report.Skipped, Is.EqualTo(brain.ParameterCount));
+    }
+
+    [Test]
+    public void TheSameTrainingRunReachesTheSameAccuracyAsOnTheCpu()
+    {
+        (float[] testX, float[] testY) = LearningTests.TwoMoons(400, seed: 3);
+        using var cpu = new CpuBackend();
+        using Brain onCpu = BrainOnBackendTests.TrainTwoMoons(cpu, epochs: 40);
+        using Brain onDevice = BrainOnBackendTests.TrainTwoMoons(_backend, epochs: 40);
+        Evaluation a = onCpu.Evaluate(testX, testY, 400), b = onDevice.Evaluate(testX, testY, 400);
+        Assert.That(b.Accuracy, Is.GreaterThanOrEqualTo(0.95f));
+        Assert.That(b.Accuracy, Is.EqualTo(a.Accuracy).Within(0.01f));
+        Assert.That(b.Loss, Is.EqualTo(a.Loss).Within(0.02f));
+    }
+
+    [Test]
+    public void EarlyTrainingFollowsTheCpuTrajectory()
+    {
+        // Rounding differs (fma in GEMM, transcendental functions) but only at the last bits: after a few steps the weights still agree closely.
+        using var cpu = new CpuBackend();
+        using Brain onCpu = BrainOnBackendTests.TrainTwoMoons(cpu, epochs: 1);
+        using Brain onDevice = BrainOnBackendTests.TrainTwoMoons(_backend, epochs: 1);
+        float[] a = new float[onCpu.ParameterCount], b = new float[onCpu.ParameterCount];
+        onCpu.CopyParametersTo(a);
+        onDevice.CopyParametersTo(b);
+        for (int i = 0; i < a.Length; i++) Assert.That(b[i], Is.EqualTo(a[i]).Within(1e-4), $"parameter {i} after 20 Adam steps");
+        Assert.That(onDevice.Steps, Is.EqualTo(onCpu.Steps));
+    }
+
+    [Test]
+    public void ABrainTrainedOnOpenClPredictsTheSameOnTheCpu()
+    {
+        (float[] testX, _) = LearningTests.TwoMoons(400, seed: 3);
+        using Brain onDevice = BrainOnBackendTests.TrainTwoMoons(_backend, epochs: 10);
+        using Brain onCpu = Brain.FromSpec(onDevice.Spec, seed: 123);
+        float[] parameters = new float[onDevice.ParameterCount];
+        onDevice.CopyParametersTo(parameters);
+        onCpu.SetParameters(parameters);
+
+        float[] deviceOut = new float[800], cpuOut = new float[800];
+        onDevice.Predict(testX, deviceOut, 400);
+        onCpu.Predict(testX, cpuOut, 400);
+
+        for (int i = 0; i < deviceOut.Length; i++) Assert.That(deviceOut[i], Is.EqualTo(cpuOut[i]).Within(1e-5), $"output {i}");
+        for (int r = 0; r < 400; r++) Assert.That(Metrics.ArgMax(deviceOut.AsSpan(r * 2, 2)), Is.EqualTo(Metrics.ArgMax(cpuOut.AsSpan(r * 2, 2))), $"row {r}");
+    }
+
+    [Test]
+    public void ATrainingStepUploadsOnlyItsBatchAndReadsBackOnlyTwoPartialSums()
+    {
+        const int batch = 64;
+        (float[] x, float[] y) = LearningTests.TwoMoons(batch, seed: 11);
+        using Brain brain = Brain.Create(2).Dense(64, Activation.Relu).Dense(64, Activation.Tanh).Dense(2, Activation.Softmax)
+            .Loss(Loss.SoftmaxCrossEntropy).Optimizer(Optimizer.Adam(0.01f)).MaxBatch(batch).Backend(_backend).Build(seed: 12);
+        brain.Train(x, y, batch);
+        OpenClCounters before = _backend.Counters;
+        for (int i = 0; i < 10; i++) brain.Train(x, y, batch);
+        OpenClCounters step = _backend.Counters - before;
+
+        // Per step: inputs and targets go up; the loss and the gradient norm come back as at most 64 partial sums each. The ~10 thousand parameters never move.
+        Assert.That(step.Uploads, Is.EqualTo(2 * 10));
+        Assert.That(step.BytesUploaded, Is.EqualTo(10L * (batch * 2 + batch * 2) * sizeof(float)));
+        Assert.That(step.Downloads, Is.EqualTo(2 * 10));
+        Assert.That(step.BytesDownloaded, Is.LessThanOrEqualTo(10L * 2 * 64 * sizeof(float)));
+        Assert.That(step.Synchronizations, Is.EqualTo(0));
+        Assert.That(step.KernelLaunches, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void PredictUploadsInputsAndDownloadsOutputsOnly()
+    {
+        using Brain brain = Brain.Create(5).Dense(33, Activation.Elu).Dense(3, Activation.Linear).MaxBatch(100).Backend(_backend).Build(seed: 13);
+        float[] inputs = new float[250 * 5], outputs = new float[250 * 3];
+        brain.Predict(inputs, outputs, 250);
+        OpenClCounters before = _backend.Counters;
+        brain.Predict(inputs, outputs, 250);
+        OpenClCounters cost = _backend.Counters - before;
+        Assert.That(cost.Uploads, Is.EqualTo(3), "one upload per chunk of MaxBatch rows");
+        Assert.That(cost.BytesUploaded, Is.EqualTo(inputs.Length * sizeof(float)));
+        Assert.That(cost.Downloads, Is.EqualTo(3));
+        Assert.That(cost.BytesDownloaded, Is.EqualTo(outputs.Length * sizeof(float)));
+    }
+}
