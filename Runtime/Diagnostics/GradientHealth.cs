@@ -50,7 +50,7 @@ public sealed class GradientHealth
 {
     private readonly Brain.HealthCapture _capture;
     private readonly LayerHealth[] _layers;
-    private long _seen = -1;
+    private long _seen;
 
     /// <summary>Starts monitoring <paramref name="brain"/> (from its next optimizer step on).</summary>
     /// <param name="brain">The brain that is learning.</param>

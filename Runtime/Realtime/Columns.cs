@@ -28,6 +28,12 @@ public static class Columns
         }
     }
 
+    // For hot paths: formats the message only when the check fails.
+    internal static void CheckRow<T>(int width, string parameter, string role, BrainHandle brain) where T : unmanaged
+    {
+        if (SizeOf<T>() != width * sizeof(float)) CheckRow<T>(width, parameter, $"{role} of {brain}");
+    }
+
     /// <summary>True when every value is finite (no NaN, no ±∞).</summary>
     /// <param name="values">The values.</param>
     public static bool AllFinite(ReadOnlySpan<float> values)

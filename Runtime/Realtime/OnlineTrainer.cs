@@ -106,7 +106,7 @@ public sealed class OnlineTrainer
     /// </summary>
     public TrainingTickReport Tick()
     {
-        long start = Stopwatch.GetTimestamp(), now = start;
+        long start = Timestamp(), now = start;
         TrainingBudget budget = _budget;
         long limit = budget.IsTimed ? (long)(budget.MaxMicroseconds * Stopwatch.Frequency / 1e6) : long.MaxValue;
         int kept = 0, rejected = 0;
@@ -127,13 +127,13 @@ public sealed class OnlineTrainer
                     rejected++;
                     Rejected?.Invoke(TrainingRejection.Update);
                 }
-                long after = Stopwatch.GetTimestamp();
+                long after = Timestamp();
                 long cost = after - now;
                 _updateEstimate = _updateEstimate == 0 ? cost : (_updateEstimate * 7 + cost) / 8;
                 now = after;
             }
         }
-        long used = Stopwatch.GetTimestamp() - start;
+        long used = now - start;
         bool overran = limit != long.MaxValue && used > limit;
         _ticks++;
         _updates += kept;
@@ -145,6 +145,11 @@ public sealed class OnlineTrainer
             kept > 0 ? (float)(lossSum / kept) : float.NaN);
         return LastTick;
     }
+
+    /// <summary>Test seam: replaces <see cref="Stopwatch.GetTimestamp"/> (same units, <see cref="Stopwatch.Frequency"/> per second).</summary>
+    internal Func<long>? Clock { get; set; }
+
+    private long Timestamp() => Clock is { } clock ? clock() : Stopwatch.GetTimestamp();
 
     internal static double TicksToMicroseconds(long ticks) => ticks * 1e6 / Stopwatch.Frequency;
 }

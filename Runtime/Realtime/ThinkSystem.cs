@@ -134,7 +134,7 @@ public sealed class ThinkSystem
     {
         BeginGathering();
         Lane lane = Activate(brain, nameof(brain));
-        Columns.CheckRow<TObservation>(lane.Inputs, nameof(observations), $"Inputs of {brain}");
+        Columns.CheckRow<TObservation>(lane.Inputs, nameof(observations), "Inputs", brain);
         return AddUniform(brain.Slot, lane, MemoryMarshal.Cast<TObservation, float>(observations), observations.Length, null, null, 0);
     }
 
@@ -167,8 +167,8 @@ public sealed class ThinkSystem
     {
         BeginGathering();
         Lane lane = Activate(brain, nameof(brain));
-        Columns.CheckRow<TObservation>(lane.Inputs, nameof(observations), $"Inputs of {brain}");
-        Columns.CheckRow<TAction>(lane.Outputs, nameof(actions), $"Outputs of {brain}");
+        Columns.CheckRow<TObservation>(lane.Inputs, nameof(observations), "Inputs", brain);
+        Columns.CheckRow<TAction>(lane.Outputs, nameof(actions), "Outputs", brain);
         int rows = observations.Length;
         CheckActionRows(actions.Length, rows);
         if (rows == 0) return;
@@ -241,7 +241,7 @@ public sealed class ThinkSystem
         if (s.RouteStart < 0)
         {
             Lane lane = _lanes[s.Lane]!;
-            Columns.CheckRow<TAction>(lane.Outputs, nameof(actions), $"Outputs of {BrainHandle.FromSlot(s.Lane)}");
+            Columns.CheckRow<TAction>(lane.Outputs, nameof(actions), "Outputs", BrainHandle.FromSlot(s.Lane));
         }
         else
         {
@@ -250,7 +250,7 @@ public sealed class ThinkSystem
             {
                 int slot = _routeLane[s.RouteStart + r];
                 if (slot == last) continue;
-                Columns.CheckRow<TAction>(_lanes[slot]!.Outputs, nameof(actions), $"Outputs of {BrainHandle.FromSlot(slot)}");
+                Columns.CheckRow<TAction>(_lanes[slot]!.Outputs, nameof(actions), "Outputs", BrainHandle.FromSlot(slot));
                 last = slot;
             }
         }
@@ -270,8 +270,8 @@ public sealed class ThinkSystem
         where TObservation : unmanaged where TAction : unmanaged
     {
         Brain b = Registry.Get(brain);
-        Columns.CheckRow<TObservation>(b.Inputs, nameof(observations), $"Inputs of {brain}");
-        Columns.CheckRow<TAction>(b.Outputs, nameof(actions), $"Outputs of {brain}");
+        Columns.CheckRow<TObservation>(b.Inputs, nameof(observations), "Inputs", brain);
+        Columns.CheckRow<TAction>(b.Outputs, nameof(actions), "Outputs", brain);
         int rows = observations.Length;
         CheckActionRows(actions.Length, rows);
         if (rows == 0) return;
@@ -387,7 +387,7 @@ public sealed class ThinkSystem
             BrainHandle handle = brains[r];
             if (r > 0 && handle == last) continue;
             Lane lane = Activate(handle, nameof(brains));
-            if (lane.Inputs * sizeof(float) != observationBytes) Columns.CheckRow<TObservation>(lane.Inputs, "observations", $"Inputs of {handle}");
+            if (lane.Inputs * sizeof(float) != observationBytes) Columns.CheckRow<TObservation>(lane.Inputs, "observations", "Inputs", handle);
             if (actionBytes >= 0 && lane.Outputs * sizeof(float) != actionBytes)
             {
                 throw new ArgumentException($"The action struct is {actionBytes} bytes but Outputs of {handle} is {lane.Outputs} floats ({lane.Outputs * sizeof(float)} bytes).", "actions");
