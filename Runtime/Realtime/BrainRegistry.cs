@@ -98,7 +98,10 @@ public sealed class BrainRegistry
         return BrainHandle.FromSlot(_slots++);
     }
 
-    /// <summary>Puts another brain behind an existing handle (e.g. one just loaded from a file); components keep their handle.</summary>
+    /// <summary>
+    /// Puts another brain behind an existing handle (e.g. one just loaded from a file); components keep their handle.
+    /// A <see cref="ThinkSystem"/> picks the new brain up from its next tick.
+    /// </summary>
     /// <param name="handle">A registered handle.</param>
     /// <param name="brain">The new brain.</param>
     public void Replace(BrainHandle handle, Brain brain)
