@@ -154,8 +154,8 @@ public sealed class ThinkSystem
 
     /// <summary>
     /// Gathers a column now and writes its actions into <paramref name="actions"/> during <see cref="Think"/>.
-    /// The action column must stay alive and in place until then (arrays, ECS chunk arrays and pinned
-    /// <see cref="MemoryManager{T}"/>s qualify).
+    /// The action column is held by reference (an array, an array slice such as an ECS chunk's column, or a
+    /// <see cref="MemoryManager{T}"/>) and written when <see cref="Think"/> runs, so it must still be valid then.
     /// </summary>
     /// <typeparam name="TObservation">Unmanaged struct of Inputs floats.</typeparam>
     /// <typeparam name="TAction">Unmanaged struct of Outputs floats.</typeparam>
