@@ -325,6 +325,7 @@ public sealed partial class Brain : IDisposable
     public bool ApplyGradients()
     {
         ThrowIfDisposed();
+        CaptureHealth();
         double squares = _backend.SumOfSquares(_gradients.All);
         if (!IsFinite(squares))
         {
@@ -422,6 +423,7 @@ public sealed partial class Brain : IDisposable
         _moment1?.Dispose();
         _moment2?.Dispose();
         _workspace.Dispose();
+        DisposeRealtime();
         if (_ownsBackend) _backend.Dispose();
     }
 
