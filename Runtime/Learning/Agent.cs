@@ -1,0 +1,79 @@
+using System;
+
+namespace Cortex.Learning;
+
+/// <summary>
+/// An agent with the lifecycle ML-Agents users know, for engines built around per-object components
+/// (a MonoBehaviour, a Godot node): the <see cref="AgentGroup"/> it joins asks it for observations,
+/// hands it actions, and collects the rewards it is given, once per fixed step — while every agent of
+/// the group is answered by one batched brain call.
+/// </summary>
+/// <remarks>
+/// Per fixed step the group calls, in order: <see cref="OnEpisodeBegin"/> (when an episode starts),
+/// <see cref="CollectObservations"/>, then <see cref="OnActionReceived"/>. Between steps the game calls
+/// <see cref="AddReward"/> and, when the episode is over, <see cref="EndEpisode"/>.
+/// </remarks>
+public abstract class Agent
+{
+    internal float PendingReward;
+    internal bool EndRequested, TruncateRequested, HasPendingAction, Started;
+    internal int Row = -1;
+
+    /// <summary>The group the agent belongs to, or null.</summary>
+    public AgentGroup? Group { get; internal set; }
+
+    /// <summary>Decisions taken in the current episode.</summary>
+    public int StepCount { get; internal set; }
+
+    /// <summary>Decisions after which an episode is cut (a time limit, not a failure); 0 for none.</summary>
+    public int MaxStep { get; set; }
+
+    /// <summary>Reward collected in the current episode.</summary>
+    public float CumulativeReward { get; internal set; }
+
+    /// <summary>Reward collected in the last finished episode.</summary>
+    public float LastEpisodeReward { get; internal set; }
+
+    /// <summary>Episodes finished.</summary>
+    public int CompletedEpisodes { get; internal set; }
+
+    /// <summary>Adds to the reward of the current step.</summary>
+    /// <param name="reward">The reward; non-finite rewards are ignored.</param>
+    public void AddReward(float reward)
+    {
+        if (float.IsNaN(reward) || float.IsInfinity(reward)) return;
+        PendingReward += reward;
+        CumulativeReward += reward;
+    }
+
+    /// <summary>Replaces the reward of the current step.</summary>
+    /// <param name="reward">The reward; non-finite rewards are ignored.</param>
+    public void SetReward(float reward)
+    {
+        if (float.IsNaN(reward) || float.IsInfinity(reward)) return;
+        CumulativeReward += reward - PendingReward;
+        PendingReward = reward;
+    }
+
+    /// <summary>Ends the episode for real (a terminal state: no value is bootstrapped beyond it). A new one begins at the next step.</summary>
+    public void EndEpisode() => EndRequested = true;
+
+    /// <summary>Cuts the episode without it having ended for real (a time limit): learners bootstrap from the last observation.</summary>
+    public void InterruptEpisode() => TruncateRequested = true;
+
+    /// <summary>Called when an episode starts: reset the agent's part of the world here.</summary>
+    protected internal virtual void OnEpisodeBegin()
+    {
+    }
+
+    /// <summary>Writes the agent's observation (the group's brain Inputs floats).</summary>
+    /// <param name="observation">Where to write.</param>
+    protected internal abstract void CollectObservations(Span<float> observation);
+
+    /// <summary>
+    /// Receives the decision: for discrete actions <c>action[0]</c> is the action index; for continuous
+    /// actions one float per action dimension.
+    /// </summary>
+    /// <param name="action">The action.</param>
+    protected internal abstract void OnActionReceived(ReadOnlySpan<float> action);
+}
