@@ -16,7 +16,7 @@ internal sealed partial class BrainFileDto
     [MemoryPackOrder(2)] public float[]? Parameters { get; set; }
     [MemoryPackOrder(3)] public OptimizerStateDto? OptimizerState { get; set; }
     [MemoryPackOrder(4)] public RandomStateDto? RandomState { get; set; }
-    [MemoryPackOrder(5), CheckedObjectArray<SectionDto>(FormatLimits.MaxSections)] public SectionDto[]? Sections { get; set; }
+    [MemoryPackOrder(5), CheckedObjectArray<SectionDto>(FormatLimits.MaxSections, "sections")] public SectionDto[]? Sections { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref BrainFileDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
@@ -25,12 +25,12 @@ internal sealed partial class BrainFileDto
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class MetadataDto
 {
-    [MemoryPackOrder(0), CheckedString(FormatLimits.MaxNameChars)] public string? Name { get; set; }
+    [MemoryPackOrder(0), CheckedString(FormatLimits.MaxNameChars, "metadata.name")] public string? Name { get; set; }
     [MemoryPackOrder(1)] public long CreatedUnixMilliseconds { get; set; }
     [MemoryPackOrder(2)] public long TrainingSteps { get; set; }
-    [MemoryPackOrder(3), CheckedStringArray(FormatLimits.MaxUserEntries, FormatLimits.MaxKeyChars)] public string[]? UserKeys { get; set; }
-    [MemoryPackOrder(4), CheckedStringArray(FormatLimits.MaxUserEntries, FormatLimits.MaxValueChars)] public string[]? UserValues { get; set; }
-    [MemoryPackOrder(5), CheckedString(FormatLimits.MaxNameChars)] public string? Writer { get; set; }
+    [MemoryPackOrder(3), CheckedStringArray(FormatLimits.MaxUserEntries, FormatLimits.MaxKeyChars, "metadata.userKeys")] public string[]? UserKeys { get; set; }
+    [MemoryPackOrder(4), CheckedStringArray(FormatLimits.MaxUserEntries, FormatLimits.MaxValueChars, "metadata.userValues")] public string[]? UserValues { get; set; }
+    [MemoryPackOrder(5), CheckedString(FormatLimits.MaxNameChars, "metadata.writer")] public string? Writer { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref MetadataDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "metadata");
@@ -40,7 +40,7 @@ internal sealed partial class MetadataDto
 internal sealed partial class SpecDto
 {
     [MemoryPackOrder(0)] public int Inputs { get; set; }
-    [MemoryPackOrder(1), CheckedObjectArray<LayerDto>(FormatLimits.MaxLayers)] public LayerDto[]? Layers { get; set; }
+    [MemoryPackOrder(1), CheckedObjectArray<LayerDto>(FormatLimits.MaxLayers, "spec.layers")] public LayerDto[]? Layers { get; set; }
     [MemoryPackOrder(2)] public byte LossKind { get; set; }
     [MemoryPackOrder(3)] public float LossDelta { get; set; }
     [MemoryPackOrder(4)] public OptimizerDto? Optimizer { get; set; }
@@ -107,7 +107,7 @@ internal sealed partial class RandomStateDto
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class SectionDto
 {
-    [MemoryPackOrder(0), CheckedString(FormatLimits.MaxKeyChars)] public string? Name { get; set; }
+    [MemoryPackOrder(0), CheckedString(FormatLimits.MaxKeyChars, "sections[].name")] public string? Name { get; set; }
     [MemoryPackOrder(1)] public float[]? Values { get; set; }
 
     [MemoryPackOnDeserializing]
@@ -121,10 +121,10 @@ internal sealed partial class BrainFileInfoDto
 {
     [MemoryPackOrder(0)] public MetadataDto? Metadata { get; set; }
     [MemoryPackOrder(1)] public SpecDto? Spec { get; set; }
-    [MemoryPackOrder(2), SkippedFloatArray] public int ParameterCount { get; set; }
+    [MemoryPackOrder(2), SkippedFloatArray("parameters")] public int ParameterCount { get; set; }
     [MemoryPackOrder(3)] public OptimizerStateInfoDto? OptimizerState { get; set; }
     [MemoryPackOrder(4)] public RandomStateDto? RandomState { get; set; }
-    [MemoryPackOrder(5), CheckedObjectArray<SectionInfoDto>(FormatLimits.MaxSections)] public SectionInfoDto[]? Sections { get; set; }
+    [MemoryPackOrder(5), CheckedObjectArray<SectionInfoDto>(FormatLimits.MaxSections, "sections")] public SectionInfoDto[]? Sections { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref BrainFileInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
@@ -134,8 +134,8 @@ internal sealed partial class BrainFileInfoDto
 internal sealed partial class OptimizerStateInfoDto
 {
     [MemoryPackOrder(0)] public long Steps { get; set; }
-    [MemoryPackOrder(1), SkippedFloatArray] public int Moment1Length { get; set; }
-    [MemoryPackOrder(2), SkippedFloatArray] public int Moment2Length { get; set; }
+    [MemoryPackOrder(1), SkippedFloatArray("optimizerState.moment1")] public int Moment1Length { get; set; }
+    [MemoryPackOrder(2), SkippedFloatArray("optimizerState.moment2")] public int Moment2Length { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref OptimizerStateInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState");
@@ -144,8 +144,8 @@ internal sealed partial class OptimizerStateInfoDto
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class SectionInfoDto
 {
-    [MemoryPackOrder(0), CheckedString(FormatLimits.MaxKeyChars)] public string? Name { get; set; }
-    [MemoryPackOrder(1), SkippedFloatArray] public int Length { get; set; }
+    [MemoryPackOrder(0), CheckedString(FormatLimits.MaxKeyChars, "sections[].name")] public string? Name { get; set; }
+    [MemoryPackOrder(1), SkippedFloatArray("sections[].values")] public int Length { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref SectionInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section");
@@ -156,7 +156,7 @@ internal sealed class CheckedStringAttribute : MemoryPackCustomFormatterAttribut
 {
     private readonly CheckedStringFormatter _formatter;
 
-    public CheckedStringAttribute(int maxChars) => _formatter = new CheckedStringFormatter(maxChars);
+    public CheckedStringAttribute(int maxChars, string field) => _formatter = new CheckedStringFormatter(maxChars, field);
 
     public override CheckedStringFormatter GetFormatter() => _formatter;
 }
@@ -166,7 +166,7 @@ internal sealed class CheckedStringArrayAttribute : MemoryPackCustomFormatterAtt
 {
     private readonly CheckedStringArrayFormatter _formatter;
 
-    public CheckedStringArrayAttribute(int maxCount, int maxChars) => _formatter = new CheckedStringArrayFormatter(maxCount, maxChars);
+    public CheckedStringArrayAttribute(int maxCount, int maxChars, string field) => _formatter = new CheckedStringArrayFormatter(maxCount, maxChars, field);
 
     public override CheckedStringArrayFormatter GetFormatter() => _formatter;
 }
@@ -177,7 +177,7 @@ internal sealed class CheckedObjectArrayAttribute<T> : MemoryPackCustomFormatter
 {
     private readonly CheckedObjectArrayFormatter<T> _formatter;
 
-    public CheckedObjectArrayAttribute(int maxCount) => _formatter = new CheckedObjectArrayFormatter<T>(maxCount);
+    public CheckedObjectArrayAttribute(int maxCount, string field) => _formatter = new CheckedObjectArrayFormatter<T>(maxCount, field);
 
     public override CheckedObjectArrayFormatter<T> GetFormatter() => _formatter;
 }
@@ -185,5 +185,9 @@ internal sealed class CheckedObjectArrayAttribute<T> : MemoryPackCustomFormatter
 [AttributeUsage(AttributeTargets.Property)]
 internal sealed class SkippedFloatArrayAttribute : MemoryPackCustomFormatterAttribute<SkippedFloatArrayFormatter, int>
 {
-    public override SkippedFloatArrayFormatter GetFormatter() => SkippedFloatArrayFormatter.Default;
+    private readonly SkippedFloatArrayFormatter _formatter;
+
+    public SkippedFloatArrayAttribute(string field) => _formatter = new SkippedFloatArrayFormatter(field);
+
+    public override SkippedFloatArrayFormatter GetFormatter() => _formatter;
 }

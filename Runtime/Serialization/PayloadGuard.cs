@@ -139,10 +139,8 @@ internal static class PayloadGuard
     /// <summary>Skips an array of unmanaged values (4 bytes each) and returns its length (−1 for null).</summary>
     internal static int SkipFloatArray(ref MemoryPackReader reader, string field)
     {
-        long at = Offset(ref reader);
-        int count = ReadCount(ref reader, int.MaxValue / 4, sizeof(float), field);
+        int count = ReadCount(ref reader, int.MaxValue / sizeof(float), sizeof(float), field);
         if (count > 0) reader.Advance(count * sizeof(float));
-        _ = at;
         return count;
     }
 }
@@ -151,23 +149,30 @@ internal static class PayloadGuard
 internal sealed class CheckedStringFormatter : MemoryPackFormatter<string>
 {
     private readonly int _maxChars;
+    private readonly string _field;
 
-    internal CheckedStringFormatter(int maxChars) => _maxChars = maxChars;
+    internal CheckedStringFormatter(int maxChars, string field)
+    {
+        _maxChars = maxChars;
+        _field = field;
+    }
 
     public override void Serialize<TBufferWriter>(ref MemoryPackWriter<TBufferWriter> writer, scoped ref string? value) => writer.WriteString(value);
 
-    public override void Deserialize(ref MemoryPackReader reader, scoped ref string? value) => value = PayloadGuard.ReadString(ref reader, _maxChars, "string");
+    public override void Deserialize(ref MemoryPackReader reader, scoped ref string? value) => value = PayloadGuard.ReadString(ref reader, _maxChars, _field);
 }
 
 /// <summary>String arrays with a bounded count and bounded elements.</summary>
 internal sealed class CheckedStringArrayFormatter : MemoryPackFormatter<string[]>
 {
     private readonly int _maxCount, _maxChars;
+    private readonly string _field;
 
-    internal CheckedStringArrayFormatter(int maxCount, int maxChars)
+    internal CheckedStringArrayFormatter(int maxCount, int maxChars, string field)
     {
         _maxCount = maxCount;
         _maxChars = maxChars;
+        _field = field;
     }
 
     public override void Serialize<TBufferWriter>(ref MemoryPackWriter<TBufferWriter> writer, scoped ref string[]? value)
@@ -183,14 +188,14 @@ internal sealed class CheckedStringArrayFormatter : MemoryPackFormatter<string[]
 
     public override void Deserialize(ref MemoryPackReader reader, scoped ref string[]? value)
     {
-        int count = PayloadGuard.ReadCount(ref reader, _maxCount, 4, "string[]");
+        int count = PayloadGuard.ReadCount(ref reader, _maxCount, 4, _field);
         if (count < 0)
         {
             value = null;
             return;
         }
         var result = new string[count];
-        for (int i = 0; i < count; i++) result[i] = PayloadGuard.ReadString(ref reader, _maxChars, $"string[{i}]")!;
+        for (int i = 0; i < count; i++) result[i] = PayloadGuard.ReadString(ref reader, _maxChars, $"{_field}[{i}]")!;
         value = result;
     }
 }
@@ -200,8 +205,13 @@ internal sealed class CheckedObjectArrayFormatter<T> : MemoryPackFormatter<T[]>
     where T : class
 {
     private readonly int _maxCount;
+    private readonly string _field;
 
-    internal CheckedObjectArrayFormatter(int maxCount) => _maxCount = maxCount;
+    internal CheckedObjectArrayFormatter(int maxCount, string field)
+    {
+        _maxCount = maxCount;
+        _field = field;
+    }
 
     public override void Serialize<TBufferWriter>(ref MemoryPackWriter<TBufferWriter> writer, scoped ref T[]? value)
     {
@@ -216,7 +226,7 @@ internal sealed class CheckedObjectArrayFormatter<T> : MemoryPackFormatter<T[]>
 
     public override void Deserialize(ref MemoryPackReader reader, scoped ref T[]? value)
     {
-        int count = PayloadGuard.ReadCount(ref reader, _maxCount, 1, typeof(T).Name + "[]");
+        int count = PayloadGuard.ReadCount(ref reader, _maxCount, 1, _field);
         if (count < 0)
         {
             value = null;
@@ -231,10 +241,12 @@ internal sealed class CheckedObjectArrayFormatter<T> : MemoryPackFormatter<T[]>
 /// <summary>Reads a float array's length and skips its data (for reading a file's info without its weights).</summary>
 internal sealed class SkippedFloatArrayFormatter : MemoryPackFormatter<int>
 {
-    internal static readonly SkippedFloatArrayFormatter Default = new();
+    private readonly string _field;
+
+    internal SkippedFloatArrayFormatter(string field) => _field = field;
 
     public override void Serialize<TBufferWriter>(ref MemoryPackWriter<TBufferWriter> writer, scoped ref int value) =>
         throw new NotSupportedException("Info views are read-only.");
 
-    public override void Deserialize(ref MemoryPackReader reader, scoped ref int value) => value = PayloadGuard.SkipFloatArray(ref reader, "float[]");
+    public override void Deserialize(ref MemoryPackReader reader, scoped ref int value) => value = PayloadGuard.SkipFloatArray(ref reader, _field);
 }
