@@ -265,7 +265,7 @@ public static class BrainFile
             file = head;
             while (got < total)
             {
-                if (got == file.Length) Array.Resize(ref file, (int)Math.Min(total, Math.Max(2L * file.Length, CopyChunk)));
+                if (got == file.Length) Array.Resize(ref file, (int)Math.Min(total, Math.Max(2L * file.Length, 4096)));   // at most twice what arrived, or 4 KiB
                 int n = stream.Read(file, got, file.Length - got);
                 if (n == 0) break;
                 got += n;
