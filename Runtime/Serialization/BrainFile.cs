@@ -231,7 +231,7 @@ public static class BrainFile
     private static FileStream OpenRead(string path)
     {
         if (path is null) throw new ArgumentNullException(nameof(path));
-        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, CopyChunk);
+        return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1);   // unbuffered: ReadFile reads into its own array
     }
 
     private static Stream CheckReadable(Stream source)

@@ -190,6 +190,33 @@ public sealed class BrainFileTests
     }
 
     [Test]
+    public void ReadingAllocatesTwiceTheFileLengthPlusTheBrain()
+    {
+        using Brain brain = Brain.Create(32).Dense(128, Activation.Relu).Dense(128, Activation.Relu).Dense(8, Activation.Linear)
+            .Optimizer(Optimizer.Adam()).MaxBatch(64).Build(3);
+        string path = Path.Combine(_directory, "big.cbrain");
+        foreach (bool optimizerState in new[] { true, false })
+        {
+            brain.Save(path, Fixed(optimizerState));
+            long length = new FileInfo(path).Length;
+            long load = Allocated(() => Brain.Load(path).Dispose());
+            long build = Allocated(() => Brain.FromSpec(brain.Spec, 0).Dispose());
+            TestContext.Out.WriteLine($"optimizer state {optimizerState}: {length}-byte file; Load allocated {load} bytes = {(double)load / length:F2} x the file; " +
+                $"{build} of them build the brain, the rest = {(double)(load - build) / length:F2} x the file");
+            Assert.That(load - build, Is.LessThanOrEqualTo(2 * length + (64 << 10)), "reading and checking the file");
+            Assert.That(load, Is.LessThanOrEqualTo(8 * length + 4 * BrainSnapshot.WorkspaceFloats(brain.Spec) + (256 << 10)), "the documented bound");
+        }
+
+        static long Allocated(Action action)
+        {
+            action();   // warm up
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            action();
+            return GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+    }
+
+    [Test]
     public void LoadOptionsOverrideTheBatchLimitAndCapTheWorkspace()
     {
         using Brain brain = Classifier(4);
