@@ -1,0 +1,453 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Cortex.Backends;
+
+namespace Cortex.Serialization;
+
+/// <summary>Turns a brain into the payload DTOs and back, validating every field on the way in.</summary>
+internal static class BrainSnapshot
+{
+    private static readonly string WriterName = WriterString();
+
+    // ---- brain → DTO (ArgumentException for what the caller can fix) ----
+
+    public static (BrainFileDto Dto, BrainFileFlags Flags) Capture(Brain brain, BrainSaveOptions options)
+    {
+        string name = options.Name ?? brain.Name;
+        CheckText(name, FormatLimits.MaxNameChars, "the brain's name", allowEmpty: true);
+        var user = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> e in brain.UserDataOrEmpty) user[e.Key] = e.Value;
+        if (options.UserData is not null) foreach (KeyValuePair<string, string> e in options.UserData) user[e.Key] = e.Value;
+        if (user.Count > FormatLimits.MaxUserEntries) throw new ArgumentException($"{user.Count} user entries, more than the {FormatLimits.MaxUserEntries} a brain file holds.", nameof(options));
+        foreach (KeyValuePair<string, string> e in user)
+        {
+            CheckText(e.Key, FormatLimits.MaxKeyChars, "a user-data key", allowEmpty: false);
+            CheckText(e.Value, FormatLimits.MaxValueChars, $"user-data value \"{e.Key}\"", allowEmpty: true);
+        }
+
+        int count = brain.ParameterCount;
+        float[] parameters = new float[count];
+        brain.CopyParametersTo(parameters);
+        CheckFinite(parameters, "parameters");
+        var flags = BrainFileFlags.RandomState;
+        var dto = new BrainFileDto
+        {
+            Metadata = new MetadataDto
+            {
+                Name = name,
+                CreatedUnixMilliseconds = (options.Timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(),
+                TrainingSteps = brain.Steps,
+                UserKeys = user.Keys.ToArray(),
+                UserValues = user.Values.ToArray(),
+                Writer = WriterName,
+            },
+            Spec = ToDto(brain.Spec, brain.Optimizer),
+            Parameters = parameters,
+        };
+
+        if (options.IncludeOptimizerState)
+        {
+            dto.OptimizerState = new OptimizerStateDto
+            {
+                Steps = brain.Steps,
+                Moment1 = Download(brain, brain.Moment1Buffer, "the first optimizer moment"),
+                Moment2 = Download(brain, brain.Moment2Buffer, "the second optimizer moment"),
+            };
+            flags |= BrainFileFlags.OptimizerState;
+        }
+
+        Span<ulong> state = stackalloc ulong[SeededRandom.StateLength + 2];
+        brain.Random.GetState(state);
+        dto.RandomState = new RandomStateDto
+        {
+            S0 = state[0], S1 = state[1], S2 = state[2], S3 = state[3],
+            SpareGaussianBits = (uint)state[4],
+            HasSpareGaussian = (byte)state[5],
+        };
+
+        IReadOnlyCollection<KeyValuePair<string, float[]>> sections = brain.SectionsOrEmpty;
+        if (sections.Count > 0)
+        {
+            if (sections.Count > FormatLimits.MaxSections) throw new ArgumentException($"{sections.Count} sections, more than the {FormatLimits.MaxSections} a brain file holds.", nameof(brain));
+            var list = new List<SectionDto>(sections.Count);
+            foreach (KeyValuePair<string, float[]> s in sections.OrderBy(s => s.Key, StringComparer.Ordinal))
+            {
+                CheckText(s.Key, FormatLimits.MaxKeyChars, "a section name", allowEmpty: false);
+                if (s.Value is null) throw new ArgumentException($"Section \"{s.Key}\" has no array.", nameof(brain));
+                CheckFinite(s.Value, $"section \"{s.Key}\"");
+                list.Add(new SectionDto { Name = s.Key, Values = (float[])s.Value.Clone() });
+            }
+            dto.Sections = list.ToArray();
+            flags |= BrainFileFlags.Sections;
+        }
+        return (dto, flags);
+    }
+
+    private static SpecDto ToDto(BrainSpec spec, Optimizer o) => new()
+    {
+        Inputs = spec.Inputs,
+        Layers = spec.Layers.Select(l => new LayerDto { Outputs = l.Outputs, Activation = (byte)l.Activation.Kind, Alpha = l.Activation.Alpha, Init = (byte)l.Init }).ToArray(),
+        LossKind = (byte)spec.Loss.Kind,
+        LossDelta = spec.Loss.Delta,
+        Optimizer = new OptimizerDto
+        {
+            Kind = (byte)o.Kind, LearningRate = o.LearningRate, Momentum = o.Momentum, Nesterov = o.Nesterov ? (byte)1 : (byte)0,
+            Beta1 = o.Beta1, Beta2 = o.Beta2, Epsilon = o.Epsilon, WeightDecay = o.WeightDecay, MaxGradientNorm = o.MaxGradientNorm,
+        },
+        MaxBatch = spec.MaxBatch,
+    };
+
+    private static float[]? Download(Brain brain, Tensors.DeviceBuffer? buffer, string what)
+    {
+        if (buffer is null) return null;
+        float[] host = new float[buffer.Length];
+        brain.Backend.Download(host, buffer.All);
+        CheckFinite(host, what);
+        return host;
+    }
+
+    private static void CheckText(string? text, int maxChars, string what, bool allowEmpty)
+    {
+        if (text is null) throw new ArgumentException($"{what} is null.", nameof(text));
+        if (!allowEmpty && text.Length == 0) throw new ArgumentException($"{what} is empty.", nameof(text));
+        if (text.Length > maxChars) throw new ArgumentException($"{what} has {text.Length} chars; a brain file allows {maxChars}.", nameof(text));
+    }
+
+    private static void CheckFinite(float[] values, string what)
+    {
+        int bad = FirstNonFinite(values);
+        if (bad >= 0) throw new ArgumentException($"{what}[{bad}] is {values[bad]}; a brain file holds only finite numbers.", nameof(values));
+    }
+
+    private static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            // Exponent all ones: NaN or ±∞.
+            if ((BitConverter.SingleToInt32Bits(values[i]) & 0x7F800000) == 0x7F800000) return i;
+        }
+        return -1;
+    }
+
+    private static string WriterString()
+    {
+        Version? v = typeof(Brain).Assembly.GetName().Version;
+        return v is null ? "Cortex" : $"Cortex {v.Major}.{v.Minor}.{v.Build}";
+    }
+
+    // ---- DTO → brain (BrainFormatException for everything) ----
+
+    /// <summary>Everything a valid file says, checked; building a brain from it cannot fail on the file's account.</summary>
+    internal sealed class Validated
+    {
+        public string Name = "";
+        public DateTimeOffset Created;
+        public long TrainingSteps;
+        public string Writer = "";
+        public Dictionary<string, string> UserData = new(StringComparer.Ordinal);
+        public BrainSpec Spec = null!;
+        public float[]? Parameters;
+        public long? OptimizerSteps;
+        public float[]? Moment1, Moment2;
+        public ulong[]? RandomState;
+        public List<KeyValuePair<string, float[]?>> Sections = new();
+    }
+
+    public static Validated Validate(BrainFileDto dto, BrainFileFlags flags, BrainLoadOptions options)
+    {
+        var v = new Validated();
+        ValidateMetadata(dto.Metadata, v);
+        v.Spec = ToSpec(dto.Spec, options.MaxBatch);
+        int count = v.Spec.ParameterCount;
+        v.Parameters = CheckArray(dto.Parameters, count, "parameters", v.Spec);
+
+        CheckFlag(flags, BrainFileFlags.OptimizerState, dto.OptimizerState is not null, "optimizerState");
+        if (dto.OptimizerState is OptimizerStateDto state)
+        {
+            if (state.Steps < 0) throw new BrainFormatException($"negative step count {state.Steps}", field: "optimizerState.steps");
+            int moments = v.Spec.Optimizer.MomentCount;
+            v.OptimizerSteps = state.Steps;
+            v.Moment1 = moments >= 1 ? CheckArray(state.Moment1, count, "optimizerState.moment1", v.Spec) : CheckAbsent(state.Moment1, "optimizerState.moment1", v.Spec);
+            v.Moment2 = moments >= 2 ? CheckArray(state.Moment2, count, "optimizerState.moment2", v.Spec) : CheckAbsent(state.Moment2, "optimizerState.moment2", v.Spec);
+            if (v.Moment2 is not null)
+            {
+                for (int i = 0; i < v.Moment2.Length; i++)
+                {
+                    if (v.Moment2[i] < 0f) throw new BrainFormatException($"Adam's second moment is negative ({v.Moment2[i]}) at index {i}", field: $"optimizerState.moment2[{i}]");
+                }
+            }
+        }
+
+        CheckFlag(flags, BrainFileFlags.RandomState, dto.RandomState is not null, "randomState");
+        if (dto.RandomState is RandomStateDto r) v.RandomState = CheckRandom(r);
+
+        CheckFlag(flags, BrainFileFlags.Sections, dto.Sections is { Length: > 0 }, "sections");
+        ValidateSections(dto.Sections, v.Sections, withValues: true);
+        return v;
+    }
+
+    public static BrainInfo ValidateInfo(BrainFileInfoDto dto, BrainFileFlags flags, int version, long fileLength)
+    {
+        var v = new Validated();
+        ValidateMetadata(dto.Metadata, v);
+        BrainSpec spec = ToSpec(dto.Spec, null);
+        if (dto.ParameterCount != spec.ParameterCount)
+        {
+            throw new BrainFormatException($"parameters holds {dto.ParameterCount} floats but the spec ({spec}) needs {spec.ParameterCount}", field: "parameters");
+        }
+        CheckFlag(flags, BrainFileFlags.OptimizerState, dto.OptimizerState is not null, "optimizerState");
+        long? steps = null;
+        if (dto.OptimizerState is OptimizerStateInfoDto state)
+        {
+            if (state.Steps < 0) throw new BrainFormatException($"negative step count {state.Steps}", field: "optimizerState.steps");
+            int moments = spec.Optimizer.MomentCount;
+            CheckLength(state.Moment1Length, moments >= 1 ? spec.ParameterCount : -1, "optimizerState.moment1");
+            CheckLength(state.Moment2Length, moments >= 2 ? spec.ParameterCount : -1, "optimizerState.moment2");
+            steps = state.Steps;
+        }
+        CheckFlag(flags, BrainFileFlags.RandomState, dto.RandomState is not null, "randomState");
+        if (dto.RandomState is RandomStateDto r) CheckRandom(r);
+        CheckFlag(flags, BrainFileFlags.Sections, dto.Sections is { Length: > 0 }, "sections");
+        var names = new List<string>();
+        if (dto.Sections is not null)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < dto.Sections.Length; i++)
+            {
+                SectionInfoDto? s = dto.Sections[i];
+                string field = $"sections[{i}]";
+                if (s is null) throw new BrainFormatException("a section is null", field: field);
+                CheckName(s.Name, field + ".name", seen);
+                if (s.Length < 0) throw new BrainFormatException("a section has no values array", field: field + ".values");
+                names.Add(s.Name!);
+            }
+        }
+        return new BrainInfo(version, fileLength, v.Name, v.Created, v.TrainingSteps, v.Writer, v.UserData, spec, steps, dto.RandomState is not null, names);
+    }
+
+    /// <summary>Builds the brain from a validated file. Backend errors pass through; the brain is disposed on failure.</summary>
+    public static Brain Build(Validated v, IBackend? backend, BrainLoadOptions options)
+    {
+        long workspace = WorkspaceFloats(v.Spec);
+        if (workspace > options.MaxWorkspaceFloats)
+        {
+            throw new BrainFormatException(
+                $"the brain's batch limit {v.Spec.MaxBatch} needs a workspace of about {workspace} floats, more than the {options.MaxWorkspaceFloats} " +
+                "BrainLoadOptions.MaxWorkspaceFloats allows; load it with a smaller BrainLoadOptions.MaxBatch or raise the limit", field: "spec.maxBatch");
+        }
+        Brain brain = Brain.FromSpec(v.Spec, options.Seed, backend);
+        try
+        {
+            brain.SetParameters(v.Parameters);
+            if (v.OptimizerSteps is long steps)
+            {
+                if (v.Moment1 is not null) brain.Backend.Upload(brain.Moment1Buffer!.All, v.Moment1);
+                if (v.Moment2 is not null) brain.Backend.Upload(brain.Moment2Buffer!.All, v.Moment2);
+                brain.Steps = steps;
+            }
+            if (v.RandomState is not null) brain.Random.SetState(v.RandomState);
+            brain.Name = v.Name;
+            foreach (KeyValuePair<string, string> e in v.UserData) brain.UserData[e.Key] = e.Value;
+            foreach (KeyValuePair<string, float[]?> s in v.Sections) brain.Sections[s.Key] = s.Value!;
+            return brain;
+        }
+        catch
+        {
+            brain.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An upper bound of what Brain allocates per batch row: input, z and y per layer, target, two gradient buffers, host copies.</summary>
+    internal static long WorkspaceFloats(BrainSpec spec)
+    {
+        long perRow = spec.Inputs + 3L * spec.Outputs;
+        int widest = 0;
+        foreach (LayerSpec l in spec.Layers)
+        {
+            perRow += 2L * l.Outputs;
+            widest = Math.Max(widest, l.Outputs);
+        }
+        return spec.MaxBatch * (perRow + 2L * widest);
+    }
+
+    private static void ValidateMetadata(MetadataDto? m, Validated v)
+    {
+        if (m is null) throw new BrainFormatException("the metadata is missing", field: "metadata");
+        v.Name = m.Name ?? "";
+        const long minMs = -62135596800000L, maxMs = 253402300799999L;   // DateTimeOffset's range
+        if (m.CreatedUnixMilliseconds < minMs || m.CreatedUnixMilliseconds > maxMs)
+        {
+            throw new BrainFormatException($"creation time {m.CreatedUnixMilliseconds} ms is outside the calendar", field: "metadata.created");
+        }
+        v.Created = DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedUnixMilliseconds);
+        if (m.TrainingSteps < 0) throw new BrainFormatException($"negative training steps {m.TrainingSteps}", field: "metadata.trainingSteps");
+        v.TrainingSteps = m.TrainingSteps;
+        v.Writer = m.Writer ?? "";
+        int keys = m.UserKeys?.Length ?? 0, values = m.UserValues?.Length ?? 0;
+        if (keys != values) throw new BrainFormatException($"{keys} user-data keys but {values} values", field: "metadata.userValues");
+        for (int i = 0; i < keys; i++)
+        {
+            string? key = m.UserKeys![i], value = m.UserValues![i];
+            if (string.IsNullOrEmpty(key)) throw new BrainFormatException("a user-data key is null or empty", field: $"metadata.userKeys[{i}]");
+            if (value is null) throw new BrainFormatException($"user-data value \"{key}\" is null", field: $"metadata.userValues[{i}]");
+            if (v.UserData.ContainsKey(key!)) throw new BrainFormatException($"user-data key \"{key}\" appears twice", field: $"metadata.userKeys[{i}]");
+            v.UserData.Add(key!, value);
+        }
+    }
+
+    /// <summary>Rebuilds a spec; every value goes through the public constructors, whose ArgumentExceptions become BrainFormatExceptions.</summary>
+    internal static BrainSpec ToSpec(SpecDto? s, int? maxBatchOverride)
+    {
+        if (s is null) throw new BrainFormatException("the spec is missing", field: "spec");
+        if (s.Layers is null || s.Layers.Length == 0) throw new BrainFormatException("the spec has no layers", field: "spec.layers");
+        var layers = new LayerSpec[s.Layers.Length];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            LayerDto? l = s.Layers[i];
+            string field = $"spec.layers[{i}]";
+            if (l is null) throw new BrainFormatException("a layer is null", field: field);
+            if (l.Outputs < 1 || l.Outputs > BrainSpec.MaxWidth) throw new BrainFormatException($"{l.Outputs} units; a layer has 1 to {BrainSpec.MaxWidth}", field: field + ".outputs");
+            Activation activation = Convert(() => Activation.FromKind((ActivationKind)l.Activation, l.Alpha), field + ".activation");
+            if (BitConverter.SingleToInt32Bits(activation.Alpha) != BitConverter.SingleToInt32Bits(l.Alpha))
+            {
+                throw new BrainFormatException($"{activation.Kind} takes no parameter but alpha is {l.Alpha}", field: field + ".alpha");
+            }
+            if (!Enum.IsDefined(typeof(WeightInit), l.Init)) throw new BrainFormatException($"unknown weight initialisation {l.Init}", field: field + ".init");
+            layers[i] = Convert(() => new LayerSpec(l.Outputs, activation, (WeightInit)l.Init), field);
+        }
+        Loss loss = Convert(() => Loss.FromKind((LossKind)s.LossKind, s.LossDelta), "spec.loss");
+        if (BitConverter.SingleToInt32Bits(loss.Delta) != BitConverter.SingleToInt32Bits(s.LossDelta))
+        {
+            throw new BrainFormatException($"{loss.Kind} takes no parameter but delta is {s.LossDelta}", field: "spec.lossDelta");
+        }
+        Optimizer optimizer = ToOptimizer(s.Optimizer);
+        int maxBatch = maxBatchOverride ?? s.MaxBatch;
+        return Convert(() => new BrainSpec(s.Inputs, layers, loss, optimizer, maxBatch), "spec");
+    }
+
+    private static Optimizer ToOptimizer(OptimizerDto? o)
+    {
+        const string field = "spec.optimizer";
+        if (o is null) throw new BrainFormatException("the optimizer is missing", field: field);
+        if (o.Nesterov > 1) throw new BrainFormatException($"nesterov is {o.Nesterov}, not 0 or 1", field: field + ".nesterov");
+        Optimizer result = Convert(() => Optimizer.FromFields((OptimizerKind)o.Kind, o.LearningRate, o.Momentum, o.Nesterov == 1, o.Beta1, o.Beta2,
+            o.Epsilon, o.WeightDecay, o.MaxGradientNorm), field);
+        // Fields the rule does not use must be stored as 0, so that a file has one meaning.
+        CheckSame(result.LearningRate, o.LearningRate, "learningRate");
+        CheckSame(result.Momentum, o.Momentum, "momentum");
+        CheckSame(result.Beta1, o.Beta1, "beta1");
+        CheckSame(result.Beta2, o.Beta2, "beta2");
+        CheckSame(result.Epsilon, o.Epsilon, "epsilon");
+        CheckSame(result.WeightDecay, o.WeightDecay, "weightDecay");
+        CheckSame(result.MaxGradientNorm, o.MaxGradientNorm, "maxGradientNorm");
+        if (result.Nesterov != (o.Nesterov == 1)) throw new BrainFormatException($"{result.Kind} does not use nesterov but it is set", field: field + ".nesterov");
+        return result;
+
+        void CheckSame(float used, float stored, string name)
+        {
+            if (BitConverter.SingleToInt32Bits(used) != BitConverter.SingleToInt32Bits(stored))
+            {
+                throw new BrainFormatException($"{name} is stored as {stored} but {result.Kind} reads it as {used} (unused fields must be 0)", field: $"{field}.{name}");
+            }
+        }
+    }
+
+    private static T Convert<T>(Func<T> create, string field)
+    {
+        try
+        {
+            return create();
+        }
+        catch (ArgumentException e)
+        {
+            throw new BrainFormatException(e.Message, field: field, inner: e);
+        }
+    }
+
+    private static float[] CheckArray(float[]? values, int expected, string field, BrainSpec spec)
+    {
+        if (values is null) throw new BrainFormatException($"missing; the spec ({spec}) needs {expected} floats", field: field);
+        if (values.Length != expected)
+        {
+            throw new BrainFormatException($"holds {values.Length} floats but the spec ({spec}) needs {expected}", field: field);
+        }
+        int bad = FirstNonFinite(values);
+        if (bad >= 0) throw new BrainFormatException($"{values[bad]} at index {bad} ({Locate(spec, bad)}); a brain file holds only finite numbers", field: $"{field}[{bad}]");
+        return values;
+    }
+
+    private static float[]? CheckAbsent(float[]? values, string field, BrainSpec spec)
+    {
+        if (values is not null) throw new BrainFormatException($"{spec.Optimizer.Kind} keeps no such moment but the file holds {values.Length} floats", field: field);
+        return null;
+    }
+
+    private static void CheckLength(int length, int expected, string field)
+    {
+        if (length != expected)
+        {
+            string Describe(int n) => n < 0 ? "none" : $"{n} floats";
+            throw new BrainFormatException($"holds {Describe(length)} but the spec needs {Describe(expected)}", field: field);
+        }
+    }
+
+    // Where a flat parameter index falls: layer, weight row/column or bias.
+    private static string Locate(BrainSpec spec, int index)
+    {
+        int fanIn = spec.Inputs;
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            int outputs = spec.Layers[i].Outputs, weights = outputs * fanIn;
+            if (index < weights) return $"layer {i} weight [{index / fanIn}, {index % fanIn}]";
+            if (index < weights + outputs) return $"layer {i} bias [{index - weights}]";
+            index -= weights + outputs;
+            fanIn = outputs;
+        }
+        return "past the last layer";
+    }
+
+    private static void CheckFlag(BrainFileFlags flags, BrainFileFlags flag, bool present, string field)
+    {
+        bool announced = (flags & flag) != 0;
+        if (announced != present)
+        {
+            throw new BrainFormatException($"the header {(announced ? "announces" : "does not announce")} {field} but the payload {(present ? "holds it" : "lacks it")}", 12, field);
+        }
+    }
+
+    private static ulong[] CheckRandom(RandomStateDto r)
+    {
+        if ((r.S0 | r.S1 | r.S2 | r.S3) == 0) throw new BrainFormatException("the generator state is all zero, which xoshiro256** cannot leave", field: "randomState");
+        if (r.HasSpareGaussian > 1) throw new BrainFormatException($"hasSpareGaussian is {r.HasSpareGaussian}, not 0 or 1", field: "randomState.hasSpareGaussian");
+        if (r.HasSpareGaussian == 1 && (r.SpareGaussianBits & 0x7F800000) == 0x7F800000)
+        {
+            throw new BrainFormatException("the cached Gaussian is not finite", field: "randomState.spareGaussianBits");
+        }
+        return new[] { r.S0, r.S1, r.S2, r.S3, r.SpareGaussianBits, r.HasSpareGaussian };
+    }
+
+    private static void ValidateSections(SectionDto[]? sections, List<KeyValuePair<string, float[]?>> into, bool withValues)
+    {
+        if (sections is null) return;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < sections.Length; i++)
+        {
+            SectionDto? s = sections[i];
+            string field = $"sections[{i}]";
+            if (s is null) throw new BrainFormatException("a section is null", field: field);
+            CheckName(s.Name, field + ".name", seen);
+            if (s.Values is null) throw new BrainFormatException($"section \"{s.Name}\" has no values array", field: field + ".values");
+            int bad = FirstNonFinite(s.Values);
+            if (bad >= 0) throw new BrainFormatException($"section \"{s.Name}\" holds {s.Values[bad]} at index {bad}; a brain file holds only finite numbers", field: $"{field}.values[{bad}]");
+            into.Add(new KeyValuePair<string, float[]?>(s.Name!, withValues ? s.Values : null));
+        }
+    }
+
+    private static void CheckName(string? name, string field, HashSet<string> seen)
+    {
+        if (string.IsNullOrEmpty(name)) throw new BrainFormatException("a section name is null or empty", field: field);
+        if (!seen.Add(name!)) throw new BrainFormatException($"section \"{name}\" appears twice", field: field);
+    }
+}

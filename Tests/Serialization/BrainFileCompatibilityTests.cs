@@ -1,0 +1,69 @@
+using System;
+using System.IO;
+using Cortex.Serialization;
+using NUnit.Framework;
+
+namespace Cortex.Tests.Serialization;
+
+/// <summary>Files written by format 1 must load in every later version, with the same numbers.</summary>
+[TestFixture]
+public sealed class BrainFileCompatibilityTests
+{
+    private static readonly float[] Inputs =
+    {
+        0f, 0f, 0f, 0f, 1f, -1f, 0.5f, 0.25f, -0.75f, 0.3f, 0.9f, -0.2f, 2f, 2f, -2f, -2f, 0.1f, 0.2f, 0.3f, 0.4f,
+    };
+
+    // Predictions of the brain when it was saved (Cortex 0.1.0). Kernels may change summation order, hence the tolerance.
+    private static readonly float[] Expected =
+    {
+        0.41843942f, 0.23208986f, 0.3494707f, 0.70250684f, 0.11868359f, 0.1788096f, 0.011523895f, 0.020596845f,
+        0.9678792f, 0.6696346f, 0.24653871f, 0.08382673f, 0.56747365f, 0.21395107f, 0.21857528f,
+    };
+
+    private static string FixturePath => Path.Combine(TestContext.CurrentContext.TestDirectory, "Fixtures", "brain-v1.cbrain");
+
+    [Test]
+    public void Version1FilePredictsTheCheckedInValues()
+    {
+        using Brain brain = Brain.Load(FixturePath);
+        float[] outputs = new float[Expected.Length];
+        brain.Predict(Inputs, outputs, Inputs.Length / 4);
+        Assert.That(outputs, Is.EqualTo(Expected).Within(1e-6f));
+    }
+
+    [Test]
+    public void Version1FileKeepsEverythingItStored()
+    {
+        using Brain brain = Brain.Load(FixturePath);
+        Assert.That(brain.Spec.ToString(), Is.EqualTo("4 -> 8 LeakyRelu(0.05) -> 6 Elu(0.5) -> 3 Softmax, SoftmaxCrossEntropy, Adam(lr=0.01, b1=0.9, b2=0.999, eps=1E-08)"));
+        Assert.That(brain.Optimizer, Is.EqualTo(Optimizer.Adam(0.01f).WithGradientClipping(5f).WithWeightDecay(1e-4f)));
+        Assert.That(brain.MaxBatch, Is.EqualTo(16));
+        Assert.That(brain.Steps, Is.EqualTo(20));
+        Assert.That(brain.ParameterCount, Is.EqualTo(115));
+        float[] parameters = new float[115];
+        brain.CopyParametersTo(parameters);
+        Assert.That(parameters[..4], Is.EqualTo(new[] { -1.4146334f, 0.12468769f, -0.6489572f, -0.37778655f }), "stored numbers load bit for bit");
+        Assert.That(brain.Random.NextUInt64(), Is.EqualTo(12749891697027940367UL), "the generator resumes where it was saved");
+        Assert.That(brain.Name, Is.EqualTo("fixture-v1"));
+        Assert.That(brain.UserData["purpose"], Is.EqualTo("compatibility fixture"));
+        Assert.That(brain.Sections["normalizer/variance"], Is.EqualTo(new[] { 1f, 2f, 0.5f, 4f }));
+
+        BrainInfo info = BrainFile.ReadInfo(FixturePath);
+        Assert.That(info.FormatVersion, Is.EqualTo(1));
+        Assert.That(info.Created, Is.EqualTo(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero)));
+        Assert.That(info.TrainingSteps, Is.EqualTo(20));
+        Assert.That(info.Writer, Is.EqualTo("Cortex 0.1.0"));
+    }
+
+    [Test]
+    public void Version1FileResumesTraining()
+    {
+        using Brain brain = Brain.Load(FixturePath);
+        (float[] x, float[] y) = BrainFileKit.Data(64, 4, 3, 2026);
+        float before = brain.Evaluate(x, y, 64).Loss;
+        BrainFileKit.Train(brain, 50, x, y, 8);
+        Assert.That(brain.Steps, Is.EqualTo(70));
+        Assert.That(brain.Evaluate(x, y, 64).Loss, Is.LessThan(before));
+    }
+}
