@@ -1,107 +1,117 @@
 using System;
-using System.Diagnostics;
+using Spectre.Console;
 
 namespace Cortex.Samples.Agents;
 
-/// <summary>Entry point: picks a scenario from the command line.</summary>
+/// <summary>Entry point: parses the command line and runs a scenario.</summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
-        string scenario = args.Length > 0 ? args[0] : "moons";
-        switch (scenario)
+        Options options;
+        try
         {
-            case "moons":
-                return MoonsDemo.Run(Console.Out);
-            case "cartpole":
+            options = Options.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            Console.Error.WriteLine(Options.Usage);
+            return 2;
+        }
+        if (options.Help)
+        {
+            Console.WriteLine(Options.Usage);
+            return 0;
+        }
+        bool live = !options.Plain && !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") != "true";
+        try
+        {
+            return options.Scenario switch
             {
-                var settings = new CartPoleSettings();
-                if (args.Length > 1) settings.Seed = ulong.Parse(args[1]);
-                if (args.Length > 2) settings.Threads = int.Parse(args[2]);
-                if (args.Length > 3) settings.Hidden = Array.ConvertAll(args[3].Split('x'), int.Parse);
-                using Brain brain = CartPoleRun.CreateBrain(settings);
-                CartPoleResult result = CartPoleRun.Train(settings, brain, p => Console.WriteLine(
-                    $"step {p.Step,6}  episode {p.Episode,4}  train avg100 {p.TrainingAverage100,6:F1}  eval avg {p.EvaluationAverage,6:F1}  loss {p.Loss:F4}  eps {p.Epsilon:F3}  {p.StepsPerSecond:F0} steps/s"));
-                Console.WriteLine(result.Solved
-                    ? $"cartpole: solved at step {result.SolvedAtStep} (avg100 = {result.EvaluationAverage:F1}) in {result.Seconds:F1} s"
-                    : $"cartpole: not solved in {result.EnvironmentSteps} steps (best avg100 = {result.BestEvaluationAverage:F1}) in {result.Seconds:F1} s");
-                Console.WriteLine(Plots.CartPoleCurve(result, "out", settings.Seed));
-                return result.Solved ? 0 : 1;
-            }
-            case "seekers":
-            {
-                var settings = new SeekersSettings();
-                if (args.Length > 1) settings.Seed = ulong.Parse(args[1]);
-                if (args.Length > 2) settings.Ticks = int.Parse(args[2]);
-                if (args.Length > 3) settings.Targets = int.Parse(args[3]);
-                if (args.Length > 4) settings.GradientStepsPerTick = int.Parse(args[4]);
-                using Brain brain = SeekersRun.CreateBrain(settings);
-                SeekersResult result = SeekersRun.Train(settings, brain, progress: p => Console.WriteLine(
-                    $"tick {p.Tick,6}  reward/agent-tick {p.RewardPerAgentTick,7:F4}  reached/agent/1000 ticks {p.ReachedPerAgentPer1000Ticks,6:F2}  collisions/agent-tick {p.CollisionsPerAgentTick:F4}  loss {p.Loss:F4}"));
-                Console.WriteLine($"seekers: {result.Ticks} ticks in {result.Seconds:F1} s");
-                Console.WriteLine(Plots.SeekersCurve(result, "out", settings.Seed));
-                Console.WriteLine(Plots.SeekersArena(result.Arena, "out", settings.Seed));
-                return 0;
-            }
-            case "-h":
-            case "--help":
-                PrintUsage();
-                return 0;
-            default:
-                Console.Error.WriteLine($"Unknown scenario '{scenario}'.");
-                PrintUsage();
-                return 2;
+                "moons" => MoonsDemo.Run(Console.Out),
+                "seekers" => RunSeekers(options, live),
+                _ => RunCartPole(options, live),
+            };
+        }
+        catch (SampleException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
         }
     }
 
-    private static void PrintUsage()
+    private static int RunCartPole(Options options, bool live)
     {
-        Console.Error.WriteLine("usage: dotnet run -c Release --project Samples.Agents [moons]");
+        var settings = new CartPoleSettings { Seed = options.Seed, Threads = options.Threads, EvaluationEpisodes = options.Episodes };
+        if (options.Steps is int steps) settings.MaxEnvironmentSteps = steps;
+        using Brain brain = BrainFiles.LoadOrCreate(options.LoadPath, () => CartPoleRun.CreateBrain(settings), CartPole.ObservationSize, CartPole.ActionCount);
+        if (options.Evaluate)
+        {
+            float average = CartPoleRun.Evaluate(brain, options.Episodes, seed: options.Seed * 1_000_003);
+            Console.WriteLine($"cartpole: evaluation of {options.LoadPath}: average return {average:F1} over {options.Episodes} episodes");
+            return 0;
+        }
+        Console.WriteLine($"cartpole: DQN, {brain.Spec}, seed {options.Seed}, at most {settings.MaxEnvironmentSteps} steps");
+        CartPoleResult result = Progress.Run(live, "cartpole", report => CartPoleRun.Train(settings, brain, p => report(
+            $"step {p.Step,6}  episode {p.Episode,4}  train avg100 {p.TrainingAverage100,6:F1}  eval avg100 {p.EvaluationAverage,6:F1}  loss {p.Loss,7:F4}  ε {p.Epsilon:F3}  {p.StepsPerSecond,6:F0} steps/s",
+            new[] { ("step", $"{p.Step}"), ("episode", $"{p.Episode}"), ("training avg100 (exploring)", $"{p.TrainingAverage100:F1}"),
+                ("greedy eval avg100", $"{p.EvaluationAverage:F1}"), ("loss", $"{p.Loss:F4}"), ("ε", $"{p.Epsilon:F3}"), ("steps/s", $"{p.StepsPerSecond:F0}") })));
+        Console.WriteLine($"learning curve: {Plots.CartPoleCurve(result, options.OutputDirectory, options.Seed)}");
+        if (options.SavePath is not null) Console.WriteLine($"saved: {BrainFiles.Save(brain, options.SavePath, $"cartpole seed {options.Seed}")}");
+        Console.WriteLine(result.Solved
+            ? $"cartpole: solved at step {result.SolvedAtStep} (avg100 = {result.EvaluationAverage:F1}) in {result.Seconds:F1} s"
+            : $"cartpole: NOT solved within {result.EnvironmentSteps} steps (best avg100 = {result.BestEvaluationAverage:F1}) in {result.Seconds:F1} s");
+        return result.Solved ? 0 : 1;
+    }
+
+    private static int RunSeekers(Options options, bool live)
+    {
+        var settings = new SeekersSettings { Seed = options.Seed, Threads = options.Threads, Agents = options.Agents };
+        if (options.Steps is int steps) settings.Ticks = steps;
+        using Brain brain = BrainFiles.LoadOrCreate(options.LoadPath, () => SeekersRun.CreateBrain(settings), SeekerObservation.Size, SeekerActionValues.Size);
+        bool learn = !options.Evaluate;
+        Console.WriteLine($"seekers: {settings.Agents} agents, {settings.Targets} targets, {brain.Spec}, seed {options.Seed}, {settings.Ticks} ticks{(learn ? "" : ", evaluation only")}");
+        SeekersResult result = Progress.Run(live, "seekers", report => SeekersRun.Train(settings, brain, learn, p => report(
+            $"tick {p.Tick,6}  reward/agent-tick {p.RewardPerAgentTick,8:F4}  reached/agent/1000 ticks {p.ReachedPerAgentPer1000Ticks,6:F2}  collisions/agent-tick {p.CollisionsPerAgentTick:F4}  loss {p.Loss:F4}",
+            new[] { ("tick", $"{p.Tick}"), ("reward per agent-tick", $"{p.RewardPerAgentTick:F4}"), ("targets reached per agent per 1000 ticks", $"{p.ReachedPerAgentPer1000Ticks:F2}"),
+                ("collisions per agent-tick", $"{p.CollisionsPerAgentTick:F4}"), ("loss", $"{p.Loss:F4}") })));
+        Console.WriteLine($"learning curve: {Plots.SeekersCurve(result, options.OutputDirectory, options.Seed)}");
+        Console.WriteLine($"arena: {Plots.SeekersArena(result.Arena, options.OutputDirectory, options.Seed)}");
+        if (options.SavePath is not null && learn) Console.WriteLine($"saved: {BrainFiles.Save(brain, options.SavePath, $"seekers seed {options.Seed}")}");
+        SeekersPoint first = result.Curve[0], last = result.Curve[result.Curve.Count - 1];
+        Console.WriteLine($"seekers: reward per agent-tick {first.RewardPerAgentTick:F4} -> {last.RewardPerAgentTick:F4}, targets reached per agent per 1000 ticks {first.ReachedPerAgentPer1000Ticks:F2} -> {last.ReachedPerAgentPer1000Ticks:F2}, {result.Ticks} ticks in {result.Seconds:F1} s");
+        return 0;
     }
 }
 
-/// <summary>A small brain learns the two-moons classification, printing progress.</summary>
-public static class MoonsDemo
+/// <summary>A problem the sample reports in one line (exit code 2), e.g. a missing or corrupt brain file.</summary>
+public sealed class SampleException : Exception
 {
-    public static int Run(System.IO.TextWriter output)
+    public SampleException(string message, Exception? inner = null) : base(message, inner)
     {
-        var clock = Stopwatch.StartNew();
-        (float[] trainX, float[] trainY) = TwoMoons(2000, seed: 1);
-        (float[] testX, float[] testY) = TwoMoons(500, seed: 2);
-        using Brain brain = Brain.Create(2).Dense(32, Activation.Tanh).Dense(32, Activation.Tanh).Dense(2, Activation.Softmax)
-            .Loss(Loss.SoftmaxCrossEntropy).Optimizer(Optimizer.Adam(0.01f)).MaxBatch(64).Build(seed: 42);
-        output.WriteLine($"moons: {brain.Spec}, {brain.ParameterCount} parameters");
-        for (int epoch = 1; epoch <= 30; epoch++)
-        {
-            double sum = 0;
-            int batches = 0;
-            for (int start = 0; start + 64 <= 2000; start += 64, batches++)
-            {
-                sum += brain.Train(trainX.AsSpan(start * 2, 128), trainY.AsSpan(start * 2, 128), 64);
-            }
-            if (epoch % 5 == 0 || epoch == 1)
-            {
-                Evaluation test = brain.Evaluate(testX, testY, 500);
-                output.WriteLine($"epoch {epoch,3}  train loss {sum / batches:F4}  test loss {test.Loss:F4}  test accuracy {test.Accuracy:P1}");
-            }
-        }
-        Evaluation final = brain.Evaluate(testX, testY, 500);
-        output.WriteLine($"moons: final test loss {final.Loss:F4}, accuracy {final.Accuracy:P1} in {clock.Elapsed.TotalSeconds:F1} s");
-        return final.Accuracy >= 0.95f ? 0 : 1;
     }
+}
 
-    public static (float[] X, float[] Y) TwoMoons(int count, ulong seed)
+/// <summary>A live Spectre.Console table when the output is a terminal; plain lines otherwise.</summary>
+public static class Progress
+{
+    public delegate void Report(string line, (string Name, string Value)[] fields);
+
+    public static T Run<T>(bool live, string title, Func<Report, T> work)
     {
-        var random = new SeededRandom(seed);
-        float[] x = new float[count * 2], y = new float[count * 2];
-        for (int i = 0; i < count; i++)
+        if (!live) return work((line, _) => Console.WriteLine(line));
+        var table = new Table().Border(TableBorder.Rounded).Title(title).AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+        T result = default!;
+        AnsiConsole.Live(table).AutoClear(false).Start(context =>
         {
-            int label = i % 2;
-            float t = random.NextFloat(0f, MathF.PI);
-            x[2 * i] = (label == 0 ? MathF.Cos(t) : 1f - MathF.Cos(t)) + 0.1f * random.NextGaussian();
-            x[2 * i + 1] = (label == 0 ? MathF.Sin(t) : 0.5f - MathF.Sin(t)) + 0.1f * random.NextGaussian();
-            y[2 * i + label] = 1f;
-        }
-        return (x, y);
+            result = work((_, fields) =>
+            {
+                table.Rows.Clear();
+                foreach ((string name, string value) in fields) table.AddRow(Markup.Escape(name), Markup.Escape(value));
+                context.Refresh();
+            });
+        });
+        return result;
     }
 }

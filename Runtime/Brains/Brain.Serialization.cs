@@ -33,6 +33,14 @@ public sealed partial class Brain
     /// </summary>
     public IDictionary<string, float[]> Sections => _sections ??= new Dictionary<string, float[]>(StringComparer.Ordinal);
 
+    // Clone carries the name, user entries and sections along with the numbers.
+    private void CopyMetadataFrom(Brain source)
+    {
+        _name = source._name;
+        foreach (KeyValuePair<string, string> entry in source.UserDataOrEmpty) UserData[entry.Key] = entry.Value;
+        foreach (KeyValuePair<string, float[]> section in source.SectionsOrEmpty) Sections[section.Key] = (float[])section.Value.Clone();
+    }
+
     internal IReadOnlyCollection<KeyValuePair<string, string>> UserDataOrEmpty => _userData ?? (IReadOnlyCollection<KeyValuePair<string, string>>)NoUserData;
 
     internal IReadOnlyCollection<KeyValuePair<string, float[]>> SectionsOrEmpty => _sections ?? (IReadOnlyCollection<KeyValuePair<string, float[]>>)NoSections;

@@ -402,7 +402,7 @@ public sealed partial class Brain : IDisposable
         _backend.Lerp(_parameters.All, source._parameters.All, tau);
     }
 
-    /// <summary>A new brain with the same spec, weights, optimizer state and step count, on the same backend (CPU backends are private per brain).</summary>
+    /// <summary>A new brain with the same spec, weights, optimizer state, step count, name, user data and sections, on the same backend (CPU backends are private per brain).</summary>
     public Brain Clone()
     {
         ThrowIfDisposed();
@@ -410,6 +410,7 @@ public sealed partial class Brain : IDisposable
             ? new Brain(Spec, 0, new CpuBackend(cpu.Threads), ownsBackend: true)
             : new Brain(Spec, 0, _backend, ownsBackend: false);
         copy.CopyStateFrom(this);
+        copy.CopyMetadataFrom(this);
         return copy;
     }
 

@@ -116,6 +116,42 @@ public sealed class RunningNormalizer
         source.Slice(1 + Size, Size).CopyTo(_m2);
     }
 
+    /// <summary>The section name <see cref="SaveTo"/> uses by default.</summary>
+    public const string DefaultSection = "observation-normalizer";
+
+    /// <summary>
+    /// Stores the statistics in one of the brain's <see cref="Brain.Sections"/> — [count, means…, M2 sums…]
+    /// as floats — so they are saved in its brain file and travel with it.
+    /// </summary>
+    /// <param name="brain">The brain the normaliser feeds.</param>
+    /// <param name="section">Section name.</param>
+    public void SaveTo(Brain brain, string section = DefaultSection)
+    {
+        if (brain is null) throw new ArgumentNullException(nameof(brain));
+        float[] data = new float[1 + 2 * Size];
+        data[0] = Count;
+        for (int i = 0; i < Size; i++)
+        {
+            data[1 + i] = (float)_mean[i];
+            data[1 + Size + i] = (float)_m2[i];
+        }
+        brain.Sections[section] = data;
+    }
+
+    /// <summary>Restores statistics stored by <see cref="SaveTo"/>; returns false when the brain has no such section.</summary>
+    /// <param name="brain">A brain (e.g. just loaded from a file).</param>
+    /// <param name="section">Section name.</param>
+    public bool LoadFrom(Brain brain, string section = DefaultSection)
+    {
+        if (brain is null) throw new ArgumentNullException(nameof(brain));
+        if (!brain.Sections.TryGetValue(section, out float[]? data)) return false;
+        if (data.Length != 1 + 2 * Size) throw new ArgumentException($"Section '{section}' holds {data.Length} values but a normaliser of {Size} features needs {1 + 2 * Size}.", nameof(brain));
+        double[] state = new double[data.Length];
+        for (int i = 0; i < data.Length; i++) state[i] = data[i];
+        SetState(state);
+        return true;
+    }
+
     private void CheckRows(int length, int rows)
     {
         if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "rows must be non-negative.");

@@ -174,6 +174,21 @@ public sealed class BrainTests
     }
 
     [Test]
+    public void CloneCarriesNameUserDataAndSections()
+    {
+        using Brain brain = Small(12);
+        brain.Name = "seeker";
+        brain.UserData["level"] = "3";
+        brain.Sections["normaliser"] = new[] { 1f, 2f };
+        using Brain copy = brain.Clone();
+        Assert.That(copy.Name, Is.EqualTo("seeker"));
+        Assert.That(copy.UserData["level"], Is.EqualTo("3"));
+        Assert.That(copy.Sections["normaliser"], Is.EqualTo(new[] { 1f, 2f }));
+        brain.Sections["normaliser"][0] = 5f;
+        Assert.That(copy.Sections["normaliser"][0], Is.EqualTo(1f), "sections are copied, not shared");
+    }
+
+    [Test]
     public void TargetNetworkCopyAndBlend()
     {
         using Brain online = Small(8);

@@ -107,3 +107,31 @@ public sealed class RunningNormalizerTests
         Assert.Throws<ArgumentException>(() => copy.SetState(state));
     }
 }
+
+[TestFixture]
+public sealed class RunningNormalizerFileTests
+{
+    [Test]
+    public void TravelsWithTheBrainFile()
+    {
+        var normalizer = new RunningNormalizer(3);
+        var random = new SeededRandom(9);
+        float[] rows = new float[300];
+        for (int i = 0; i < rows.Length; i++) rows[i] = 4f + random.NextGaussian();
+        normalizer.Update(rows, 100);
+        using Brain brain = Brain.Create(3).Dense(2, Activation.Linear).Build(1);
+        normalizer.SaveTo(brain);
+        byte[] file = Cortex.Serialization.BrainFile.ToBytes(brain);
+        using Brain loaded = Cortex.Serialization.BrainFile.Read(file);
+        var restored = new RunningNormalizer(3);
+        Assert.That(restored.LoadFrom(loaded), Is.True);
+        Assert.That(restored.Count, Is.EqualTo(100));
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.That(restored.Mean(i), Is.EqualTo(normalizer.Mean(i)).Within(1e-5));
+            Assert.That(restored.Variance(i), Is.EqualTo(normalizer.Variance(i)).Within(1e-5));
+        }
+        Assert.That(new RunningNormalizer(3).LoadFrom(brain, "missing"), Is.False);
+        Assert.Throws<ArgumentException>(() => new RunningNormalizer(2).LoadFrom(loaded));
+    }
+}
