@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Cortex.Kernels;
 
@@ -33,11 +34,12 @@ public static class Gemm
     /// <exception cref="ArgumentOutOfRangeException">m, n or k is negative.</exception>
     public static void Multiply(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
         int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool = null) =>
-        Multiply(c, a, b, m, n, k, transposeA, transposeB, accumulate, pool, GemmIsas.Best);
+        MultiplyOn(GemmIsas.Best, c, a, b, m, n, k, transposeA, transposeB, accumulate, pool);
 
-    /// <summary><see cref="Multiply(Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, bool, bool, bool, WorkerPool?)"/> on a chosen instruction set (tests run every one).</summary>
-    internal static unsafe void Multiply(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
-        int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool, GemmIsa isa)
+    /// <summary>The same product on a chosen instruction set (tests run every one).</summary>
+    [MethodImpl(JitHints.HotLoop)]
+    internal static unsafe void MultiplyOn(GemmIsa isa, Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
+        int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool)
     {
         Validate(c, a, b, m, n, k);
         if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");

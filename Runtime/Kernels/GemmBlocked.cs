@@ -21,14 +21,14 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     /// <summary>Depth of one packed k slice: a (KC, NR) panel of b stays in L1 while a tile column runs.</summary>
     public const int KC = 256;
 
-    /// <summary>At most this many MR panels of op(a) per item (an (MC, KC) block that lives in L2).</summary>
-    private const int MaxRowPanels = 16;
+    /// <summary>At most this many rows of op(a) per item: an (MC, KC) block of 512 KB that stays in L2.</summary>
+    private const int MaxRows = 512;
 
     /// <summary>Products below this many flops stay on the calling thread even when a pool is given.</summary>
     private const double ParallelFlops = 4e6;
 
     /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
-    private const int ItemsPerThread = 8;
+    internal static int ItemsPerThread = 4;
 
     [ThreadStatic] private static GemmBlocked? _perThread;
     [ThreadStatic] private static float[]? _aBuffer;
@@ -43,6 +43,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private bool _packing;
 
     /// <summary>c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive.</summary>
+    [MethodImpl(JitHints.HotLoop)]
     public static void Run(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
         bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool)
     {
@@ -118,13 +119,13 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         int rowPanels, colPanels = colTiles;
         if (threads == 1)
         {
-            rowPanels = Math.Min(rowTiles, MaxRowPanels);
+            rowPanels = Math.Min(rowTiles, MaxRows / _mr);
             _packItems = 1;
         }
         else
         {
             int target = ItemsPerThread * threads;
-            rowPanels = Math.Min(Math.Max(1, (rowTiles + target - 1) / target), MaxRowPanels);
+            rowPanels = Math.Min(Math.Max(1, (rowTiles + target - 1) / target), MaxRows / _mr);
             int rowBlocks = (rowTiles + rowPanels - 1) / rowPanels;
             if (rowBlocks < target)
             {
@@ -141,6 +142,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         return (rowTiles + rowPanels - 1) / rowPanels * _colBlocks;
     }
 
+    [MethodImpl(JitHints.HotLoop)]
     private void PackPanels(int item)
     {
         int first = (int)((long)item * _colPanels / _packItems);
@@ -191,22 +193,11 @@ internal sealed unsafe class GemmBlocked : IParallelWork
                         {
                             // Edge tile: the same micro-kernel into scratch, then only the valid part is written.
                             tile.Run(kc, aPanel, bPanel, scratch, nr, false);
-                            Merge(cTile, n, scratch, nr, height, width, add);
+                            tile.Merge(cTile, n, scratch, height, width, add);
                         }
                     }
                 }
             }
-        }
-    }
-
-    private static void Merge(float* c, nint ldc, float* tile, int nr, int rows, int cols, bool add)
-    {
-        for (int i = 0; i < rows; i++, c += ldc, tile += nr)
-        {
-            if (add)
-                for (int j = 0; j < cols; j++) c[j] += tile[j];
-            else
-                for (int j = 0; j < cols; j++) c[j] = tile[j];
         }
     }
 

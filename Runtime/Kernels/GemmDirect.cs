@@ -12,21 +12,29 @@ namespace Cortex.Kernels;
 /// </summary>
 internal static unsafe class GemmDirect
 {
-    /// <summary>At or below this m·n·k the direct loops beat packing.</summary>
-    private const long MaxWork = 32 * 32 * 64;
+    /// <summary>At or below this m·n·k the direct loops beat packing whatever the shape.</summary>
+    private const long MaxWork = 8192;
 
-    /// <summary>Whether the product (m, n, k) takes the direct path. Depends on the shape alone.</summary>
+    /// <summary>Up to this many rows of c the product is matrix-vector-like: direct loops read b once per row and waste nothing on padding.</summary>
+    private const int MaxRows = 4;
+
+    /// <summary>Whether the product (m, n, k) takes the direct path. Depends on the shape alone, never on threads.</summary>
     public static bool Prefers(int m, int n, int k, bool transposeA, bool transposeB) =>
-        (long)m * n * k <= MaxWork || (m <= 2 && !(transposeA && transposeB));
+        (long)m * n * k <= MaxWork
+        || (m <= MaxRows && !(transposeA && transposeB))
+        || (transposeB && !transposeA && n <= 8 && k >= 16); // a few long dot products per row: packing would pad n to a whole panel
 
     /// <summary>c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive.</summary>
+    [MethodImpl(JitHints.HotLoop)]
     public static void Run(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
         bool transposeA, bool transposeB, bool accumulate)
     {
         switch (isa)
         {
 #if NET8_0_OR_GREATER
-            case GemmIsa.Avx512: Run<Simd512, Vector512<float>>(c, a, b, m, n, k, transposeA, transposeB, accumulate); break;
+            // Rows narrower than a 512-bit register are better served by 256-bit ones.
+            case GemmIsa.Avx512 when transposeB || n >= Vector512<float>.Count: Run<Simd512, Vector512<float>>(c, a, b, m, n, k, transposeA, transposeB, accumulate); break;
+            case GemmIsa.Avx512:
             case GemmIsa.Avx2: Run<Simd256, Vector256<float>>(c, a, b, m, n, k, transposeA, transposeB, accumulate); break;
 #endif
             case GemmIsa.Vector: Run<SimdVector, Vector<float>>(c, a, b, m, n, k, transposeA, transposeB, accumulate); break;
@@ -34,6 +42,7 @@ internal static unsafe class GemmDirect
         }
     }
 
+    [MethodImpl(JitHints.HotLoop)]
     private static void Run<TS, TV>(float* c, float* a, float* b, int m, int n, int k,
         bool transposeA, bool transposeB, bool accumulate)
         where TS : struct, ISimd<TV> where TV : struct
@@ -54,12 +63,18 @@ internal static unsafe class GemmDirect
         TS s = default;
         int w = s.Count;
         nint rowStep = transposeA ? 1 : k, kStep = transposeA ? m : 1;
+        int whole = n - n % w;
+        // A ragged end is one more register over the last w columns, overlapping the previous one: its
+        // overlapping lanes repeat exactly the same operations, so they store the same values.
+        bool overlapEnd = whole != n && n >= w;
+        float* tail = stackalloc float[w];
         for (int i = 0; i < m; i++)
         {
             float* ai = a + i * rowStep;
             float* ci = c + (nint)i * n;
+            TV endC = overlapEnd && accumulate ? s.Load(ci + n - w) : s.Zero;
             int j = 0;
-            for (; j + 4 * w <= n; j += 4 * w)
+            for (; j + 4 * w <= whole; j += 4 * w)
             {
                 TV s0 = s.Zero, s1 = s.Zero, s2 = s.Zero, s3 = s.Zero;
                 float* bp = b + j;
@@ -84,22 +99,28 @@ internal static unsafe class GemmDirect
                 s.Store(ci + j + 2 * w, s2);
                 s.Store(ci + j + 3 * w, s3);
             }
-            for (; j + w <= n; j += w)
+            for (; j < whole || (overlapEnd && j < n); j += w)
             {
+                if (j > n - w) j = n - w;
                 TV s0 = s.Zero;
                 float* bp = b + j;
                 float* ap = ai;
                 for (int p = 0; p < k; p++, bp += n, ap += kStep) s0 = s.MultiplyAdd(s.Broadcast(ap), s.Load(bp), s0);
-                if (accumulate) s0 = s.Add(s.Load(ci + j), s0);
+                if (accumulate) s0 = s.Add(j == n - w && overlapEnd ? endC : s.Load(ci + j), s0);
                 s.Store(ci + j, s0);
             }
-            for (; j < n; j++)
+            if (n < w)
             {
-                float sum = 0f;
-                float* bp = b + j;
+                // Narrower than one register: one running sum per column, all advanced together over p.
+                for (int q = 0; q < n; q++) tail[q] = 0f;
+                float* bp = b;
                 float* ap = ai;
-                for (int p = 0; p < k; p++, bp += n, ap += kStep) sum += *ap * *bp;
-                ci[j] = accumulate ? ci[j] + sum : sum;
+                for (int p = 0; p < k; p++, bp += n, ap += kStep)
+                {
+                    float av = *ap;
+                    for (int q = 0; q < n; q++) tail[q] += av * bp[q];
+                }
+                for (int q = 0; q < n; q++) ci[q] = accumulate ? ci[q] + tail[q] : tail[q];
             }
         }
     }
@@ -112,6 +133,7 @@ internal static unsafe class GemmDirect
         TS s = default;
         int w = s.Count;
         int kv = k - k % w;
+        float* sums = stackalloc float[4];
         for (int i = 0; i < m; i++)
         {
             float* ai = a + (nint)i * k;
@@ -130,7 +152,8 @@ internal static unsafe class GemmDirect
                     s2 = s.MultiplyAdd(av, s.Load(b2 + p), s2);
                     s3 = s.MultiplyAdd(av, s.Load(b3 + p), s3);
                 }
-                float d0 = s.Sum(s0), d1 = s.Sum(s1), d2 = s.Sum(s2), d3 = s.Sum(s3);
+                s.Sum4(s0, s1, s2, s3, sums);
+                float d0 = sums[0], d1 = sums[1], d2 = sums[2], d3 = sums[3];
                 for (int p = kv; p < k; p++)
                 {
                     float av = ai[p];

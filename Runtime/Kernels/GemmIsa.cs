@@ -70,6 +70,9 @@ internal unsafe interface ITile
 {
     /// <summary>c (MR, NR) = or += packed a · packed b over kc steps; see <see cref="GemmMicroKernel"/>.</summary>
     void Run(int kc, float* a, float* b, float* c, nint ldc, bool add);
+
+    /// <summary>Writes (or adds) the top-left (rows, cols) of a tile that <see cref="Run"/> left in scratch (row stride NR) to c.</summary>
+    void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add);
 }
 
 #if NET8_0_OR_GREATER
@@ -78,12 +81,14 @@ internal readonly unsafe struct Avx512Tile : ITile
 {
     public const int Rows = 8;
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile8<Simd512, Vector512<float>>(kc, a, b, c, ldc, add);
+    public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<Simd512, Vector512<float>>(c, ldc, tile, rows, cols, add);
 }
 
 /// <summary>AVX2: 6 × 16 tile, 12 accumulators of the 16 ymm registers.</summary>
 internal readonly unsafe struct Avx2Tile : ITile
 {
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<Simd256, Vector256<float>>(kc, a, b, c, ldc, add);
+    public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<Simd256, Vector256<float>>(c, ldc, tile, rows, cols, add);
 }
 #else
 /// <summary>Placeholder so tile shapes resolve on targets without AVX-512.</summary>
@@ -97,12 +102,14 @@ internal static class Avx512Tile
 internal readonly unsafe struct VectorTile : ITile
 {
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdVector, Vector<float>>(kc, a, b, c, ldc, add);
+    public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<SimdVector, Vector<float>>(c, ldc, tile, rows, cols, add);
 }
 
 /// <summary>Scalar: 6 × 2 tile.</summary>
 internal readonly unsafe struct ScalarTile : ITile
 {
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdScalar, float>(kc, a, b, c, ldc, add);
+    public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<SimdScalar, float>(c, ldc, tile, rows, cols, add);
 }
 
 /// <summary>Method attributes shared by the hot loops.</summary>

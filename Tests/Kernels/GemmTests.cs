@@ -39,7 +39,7 @@ public sealed class GemmTests
             foreach (var isa in Isas)
             {
                 float[] actual = (float[])c0.Clone();
-                Gemm.Multiply(actual, a, b, m, n, k, transposeA, transposeB, accumulate, null, isa);
+                Gemm.MultiplyOn(isa, actual, a, b, m, n, k, transposeA, transposeB, accumulate, null);
                 AssertClose(actual, expected, tolerance, $"{isa} accumulate={accumulate}");
             }
         }
@@ -88,12 +88,12 @@ public sealed class GemmTests
             foreach (bool accumulate in new[] { false, true })
             {
                 float[] single = (float[])c0.Clone();
-                Gemm.Multiply(single, a, b, m, n, k, transposeA, transposeB, accumulate, null, isa);
+                Gemm.MultiplyOn(isa, single, a, b, m, n, k, transposeA, transposeB, accumulate, null);
                 foreach (int threads in new[] { 1, 2, 3 })
                 {
                     using var pool = new WorkerPool(threads);
                     float[] pooled = (float[])c0.Clone();
-                    Gemm.Multiply(pooled, a, b, m, n, k, transposeA, transposeB, accumulate, pool, isa);
+                    Gemm.MultiplyOn(isa, pooled, a, b, m, n, k, transposeA, transposeB, accumulate, pool);
                     Assert.That(pooled, Is.EqualTo(single), $"{isa}, {threads} threads, accumulate={accumulate}");
                 }
             }
