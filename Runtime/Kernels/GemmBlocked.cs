@@ -28,7 +28,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private const double ParallelFlops = 4e6;
 
     /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
-    internal static int ItemsPerThread = 4;
+    private const int ItemsPerThread = 8;
 
     [ThreadStatic] private static GemmBlocked? _perThread;
     [ThreadStatic] private static float[]? _aBuffer;

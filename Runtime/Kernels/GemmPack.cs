@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 #if NET8_0_OR_GREATER
+using System;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 #endif
@@ -30,6 +31,27 @@ internal static unsafe class GemmPack
     [MethodImpl(JitHints.HotLoop)]
     public static void PackA(float* dst, float* a, int m, int k, bool transposeA, int r0, int rows, int p0, int kc, int mr)
     {
+#if NET8_0_OR_GREATER
+        if (transposeA && mr == 8 && Avx.IsSupported && rows >= 16)
+        {
+            // op(a)[i, p] = a[p, i]: two panels at a time, so each k step reads a whole 64-byte run.
+            int pairs = Math.Min(rows, m - r0) / 16;
+            for (int q = 0; q < pairs; q++)
+            {
+                float* s = a + (nint)p0 * m + r0 + q * 16;
+                float* d0 = dst + (nint)q * 16 * kc, d1 = d0 + 8 * kc;
+                for (int p = 0; p < kc; p++, s += m)
+                {
+                    Vector256.Store(Vector256.Load(s), d0 + p * 8);
+                    Vector256.Store(Vector256.Load(s + 8), d1 + p * 8);
+                }
+            }
+            if (pairs * 16 >= rows) return;
+            dst += (nint)pairs * 16 * kc;
+            r0 += pairs * 16;
+            rows -= pairs * 16;
+        }
+#endif
         for (int q = 0; q * mr < rows; q++)
         {
             int i0 = r0 + q * mr;
