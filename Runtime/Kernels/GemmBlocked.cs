@@ -24,8 +24,8 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     /// <summary>At most this many rows of op(a) per item: an (MC, KC) block of 512 KB that stays in L2.</summary>
     private const int MaxRows = 512;
 
-    /// <summary>Products below this many flops stay on the calling thread even when a pool is given.</summary>
-    private const double ParallelFlops = 4e6;
+    /// <summary>Products below this many flops (about 50 µs on one core) stay on the calling thread even when a pool is given.</summary>
+    private const double ParallelFlops = 1e7;
 
     /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
     private const int ItemsPerThread = 8;
