@@ -6,8 +6,8 @@ namespace Cortex.Kernels;
 /// <summary>
 /// The cache-blocked GEMM driver. op(b) is packed once into (k, NR) column panels shared by all
 /// threads; the product is cut into items of whole micro-tiles (rows × columns of C), and each item
-/// packs its rows of op(a) one KC-deep slice at a time into a per-thread buffer, then runs the
-/// micro-kernel over its tiles.
+/// packs its rows of op(a) one KC-deep slice at a time (<see cref="GemmIsas.TileDepth"/>) into a
+/// per-thread buffer, then runs the micro-kernel over its tiles.
 /// </summary>
 /// <remarks>
 /// Determinism: the micro-tile grid starts at (0, 0), the k range is cut into the same KC slices and
@@ -18,11 +18,8 @@ namespace Cortex.Kernels;
 /// </remarks>
 internal sealed unsafe class GemmBlocked : IParallelWork
 {
-    /// <summary>Depth of one packed k slice: a (KC, NR) panel of b stays in L1 while a tile column runs.</summary>
-    public const int KC = 256;
-
-    /// <summary>At most this many rows of op(a) per item: an (MC, KC) block of 512 KB that stays in L2.</summary>
-    private const int MaxRows = 512;
+    /// <summary>At most this many rows of op(a) per item: an (MC, KC) block of up to 512 KB that stays in L2.</summary>
+    private const int MaxRows = 256;
 
     /// <summary>Products below this many flops (about 50 µs on one core) stay on the calling thread even when a pool is given.</summary>
     private const double ParallelFlops = 1e7;
@@ -35,7 +32,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     [ThreadStatic] private static float[]? _bBuffer;
 
     private GemmIsa _isa;
-    private int _mr, _nr;
+    private int _mr, _nr, _kc;
     private float* _a, _b, _c, _bPacked;
     private int _m, _n, _k;
     private bool _transposeA, _transposeB, _accumulate;
@@ -111,6 +108,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         _isa = isa;
         _mr = GemmIsas.TileRows(isa);
         _nr = GemmIsas.TileColumns(isa);
+        _kc = GemmIsas.TileDepth(isa);
         _m = m;
         _n = n;
         _k = k;
@@ -155,7 +153,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private void Compute<TTile>(int item) where TTile : struct, ITile
     {
         TTile tile = default;
-        int mr = _mr, nr = _nr, m = _m, n = _n, k = _k;
+        int mr = _mr, nr = _nr, depth = _kc, m = _m, n = _n, k = _k;
         int rowBlock = item / _colBlocks;
         int r0 = rowBlock * _rowsPerItem;
         int c0 = (item - rowBlock * _colBlocks) * _colsPerItem;
@@ -164,14 +162,14 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         int rowPanels = (rows + mr - 1) / mr;
         int colPanels = (cols + nr - 1) / nr;
 
-        float[] buffer = Grow(ref _aBuffer, _rowsPerItem * KC + mr * nr + 16);
+        float[] buffer = Grow(ref _aBuffer, _rowsPerItem * depth + mr * nr + 16);
         fixed (float* raw = buffer)
         {
             float* aPacked = Align64(raw);
-            float* scratch = aPacked + (nint)rowPanels * mr * KC;
-            for (int p0 = 0; p0 < k; p0 += KC)
+            float* scratch = aPacked + (nint)rowPanels * mr * depth;
+            for (int p0 = 0; p0 < k; p0 += depth)
             {
-                int kc = Math.Min(KC, k - p0);
+                int kc = Math.Min(depth, k - p0);
                 bool add = _accumulate || p0 > 0;
                 GemmPack.PackA(aPacked, _a, m, k, _transposeA, r0, rows, p0, kc, mr);
                 for (int jp = 0; jp < colPanels; jp++)

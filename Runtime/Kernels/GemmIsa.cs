@@ -48,6 +48,12 @@ internal static class GemmIsas
         _ => 6,
     };
 
+    /// <summary>
+    /// Depth (KC) of one packed k slice for <paramref name="isa"/>. With AVX-512 the (KC, 32) b panel
+    /// streams from L2 and a deeper slice halves the passes over c; narrower tiles keep (KC, NR) in L1.
+    /// </summary>
+    public static int TileDepth(GemmIsa isa) => isa == GemmIsa.Avx512 ? 512 : 256;
+
     /// <summary>Micro-tile columns (NR = two registers) for <paramref name="isa"/>.</summary>
     public static int TileColumns(GemmIsa isa) => isa switch
     {

@@ -15,7 +15,7 @@ public sealed class GemmTests
     {
         (1, 1, 1), (1, 64, 32), (1, 8, 64), (2, 100, 50), (3, 17, 5), (17, 3, 129), (129, 17, 3),
         (5, 3, 1000), (33, 65, 257), (129, 129, 129), (64, 784, 33), (31, 1, 200),
-        (1000, 17, 129), (17, 1000, 65),
+        (1000, 17, 129), (17, 1000, 65), (20, 40, 1100),
     };
 
     private static IEnumerable<TestCaseData> ShapeCases()
@@ -72,7 +72,8 @@ public sealed class GemmTests
 
     private static IEnumerable<TestCaseData> ParallelCases()
     {
-        foreach (var (m, n, k) in new[] { (257, 300, 300), (40, 1000, 100), (1000, 40, 70) })
+        // Each is big enough to be split over threads (≥ 1e7 flops); k = 600 spans two packed k slices.
+        foreach (var (m, n, k) in new[] { (257, 300, 300), (40, 1000, 200), (1000, 40, 150), (100, 200, 600) })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     yield return new TestCaseData(m, n, k, ta, tb).SetArgDisplayNames($"{m}x{n}x{k}", ta ? "T" : "N", tb ? "T" : "N");
