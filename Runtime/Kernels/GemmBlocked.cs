@@ -25,7 +25,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private const double ParallelFlops = 1e7;
 
     /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
-    private const int ItemsPerThread = 8;
+    private const int ItemsPerThread = 2;
 
     [ThreadStatic] private static GemmBlocked? _perThread;
     [ThreadStatic] private static float[]? _aBuffer;
