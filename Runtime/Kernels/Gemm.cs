@@ -8,10 +8,14 @@ namespace Cortex.Kernels;
 /// forward and backward passes need. <see cref="GemmNaive"/> is its reference.
 /// </summary>
 /// <remarks>
-/// Small products run straight from the operands on the calling thread. Larger ones are packed into
-/// cache-sized panels and computed by a register-tiled micro-kernel (AVX-512, AVX2 + FMA, or
-/// System.Numerics.Vector / scalar where intrinsics are unavailable), split over the pool's threads.
-/// Results are bitwise identical for any thread count. Steady-state calls allocate nothing.
+/// <para>Small products (batch-1 inference, m ≤ 4 rows, a few long dot products) run straight from the
+/// operands on the calling thread. Larger ones are packed into cache-sized panels and computed by a
+/// register-tiled micro-kernel (AVX-512, AVX2 + FMA, or System.Numerics.Vector / scalar where
+/// intrinsics are unavailable), split over the pool's threads when big enough.</para>
+/// <para>Results are bitwise identical for any thread count (the path and the summation order depend
+/// on the shape alone). Steady-state calls allocate nothing: packing buffers are per thread and only
+/// grow. Calls from several threads at once are safe; a pool already busy with another caller's
+/// product runs this one on the calling thread.</para>
 /// </remarks>
 public static class Gemm
 {

@@ -41,12 +41,8 @@ internal static class GemmIsas
         _ => false,
     };
 
-    /// <summary>Micro-tile rows (MR) for <paramref name="isa"/>.</summary>
-    public static int TileRows(GemmIsa isa) => isa switch
-    {
-        GemmIsa.Avx512 => Avx512Tile.Rows,
-        _ => 6,
-    };
+    /// <summary>Micro-tile rows (MR) for <paramref name="isa"/>: 8 × 32 with AVX-512 (16 of 32 registers accumulate), else 6 × 2W (12 of 16).</summary>
+    public static int TileRows(GemmIsa isa) => isa == GemmIsa.Avx512 ? 8 : 6;
 
     /// <summary>
     /// Depth (KC) of one packed k slice for <paramref name="isa"/>. With AVX-512 the (KC, 32) b panel
@@ -85,7 +81,6 @@ internal unsafe interface ITile
 /// <summary>AVX-512: 8 × 32 tile, 16 accumulators of the 32 zmm registers.</summary>
 internal readonly unsafe struct Avx512Tile : ITile
 {
-    public const int Rows = 8;
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile8<Simd512, Vector512<float>>(kc, a, b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<Simd512, Vector512<float>>(c, ldc, tile, rows, cols, add);
 }
@@ -95,12 +90,6 @@ internal readonly unsafe struct Avx2Tile : ITile
 {
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<Simd256, Vector256<float>>(kc, a, b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<Simd256, Vector256<float>>(c, ldc, tile, rows, cols, add);
-}
-#else
-/// <summary>Placeholder so tile shapes resolve on targets without AVX-512.</summary>
-internal static class Avx512Tile
-{
-    public const int Rows = 8;
 }
 #endif
 
