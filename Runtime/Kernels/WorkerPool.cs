@@ -41,7 +41,8 @@ public sealed class WorkerPool : IDisposable
     private int _busy;
     private int _owner;
     private Exception? _error;
-    private volatile bool _disposed;
+    private int _disposed;
+    private volatile bool _stopping;
 
     /// <summary>Creates a pool that runs work on <paramref name="threads"/> threads, the caller included.</summary>
     /// <param name="threads">Degree of parallelism, at least 1; threads - 1 background threads are started.</param>
@@ -74,7 +75,7 @@ public sealed class WorkerPool : IDisposable
     {
         if (work is null) throw new ArgumentNullException(nameof(work));
         if (items < 0) throw new ArgumentOutOfRangeException(nameof(items), items, "items must be non-negative.");
-        if (_disposed) throw new ObjectDisposedException(nameof(WorkerPool));
+        if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(WorkerPool));
         if (items == 0) return;
         if (_workers.Length == 0 || items == 1 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
@@ -84,7 +85,7 @@ public sealed class WorkerPool : IDisposable
 
         try
         {
-            if (_disposed) throw new ObjectDisposedException(nameof(WorkerPool));
+            if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(WorkerPool));
             _owner = Environment.CurrentManagedThreadId;
             _work = work;
             _items = items;
@@ -118,12 +119,14 @@ public sealed class WorkerPool : IDisposable
     /// <exception cref="InvalidOperationException">Called from inside a work item of this pool.</exception>
     public void Dispose()
     {
-        if (_disposed) return;
+        if (Volatile.Read(ref _disposed) != 0) return;
         if (_owner == Environment.CurrentManagedThreadId || Array.IndexOf(_workers, Thread.CurrentThread) >= 0)
             throw new InvalidOperationException("A WorkerPool cannot be disposed from inside its own work items.");
-        _disposed = true;
-        // Holding _busy for good means no Run can start a new round for the workers to miss.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // Holding _busy for good means no Run can start a new round for the workers to miss; only then
+        // are the workers told to stop, so a Run already in flight still gets its workers.
         for (int poll = 0; Interlocked.CompareExchange(ref _busy, 1, 0) != 0; poll++) Pause(poll);
+        _stopping = true;
         lock (_startGate) Monitor.PulseAll(_startGate);
         foreach (var worker in _workers) worker.Join();
     }
@@ -171,18 +174,18 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>Spins, then blocks, until a Run newer than <paramref name="seen"/> starts or the pool is disposed.</summary>
+    /// <summary>Spins, then blocks, until a Run newer than <paramref name="seen"/> starts or the pool is stopping.</summary>
     private int WaitForGeneration(int seen)
     {
         for (int poll = 0; poll < SpinPolls; poll++)
         {
             int generation = Volatile.Read(ref _generation);
-            if (generation != seen || _disposed) return generation;
+            if (generation != seen || _stopping) return generation;
             Pause(poll);
         }
         lock (_startGate)
         {
-            while (_generation == seen && !_disposed) Monitor.Wait(_startGate);
+            while (_generation == seen && !_stopping) Monitor.Wait(_startGate);
             return _generation;
         }
     }

@@ -94,6 +94,55 @@ public sealed class WorkerPoolTests
     }
 
     [Test]
+    public void ConcurrentCallersEachGetEveryItemOnce()
+    {
+        using var pool = new WorkerPool(3);
+        var works = new[] { new CountingWork { Counts = new int[50] }, new CountingWork { Counts = new int[50] } };
+        var callers = new Thread[2];
+        for (int t = 0; t < callers.Length; t++)
+        {
+            var work = works[t];
+            callers[t] = new Thread(() =>
+            {
+                for (int round = 0; round < 200; round++) pool.Run(work, 50);
+            });
+            callers[t].Start();
+        }
+        foreach (var caller in callers) Assert.That(caller.Join(TimeSpan.FromSeconds(30)), Is.True, "caller hung");
+        foreach (var work in works) Assert.That(work.Counts, Is.All.EqualTo(200));
+    }
+
+    [Test]
+    public void DisposeWhileAnotherThreadRunsDoesNotHang()
+    {
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            var pool = new WorkerPool(2);
+            var work = new CountingWork { Counts = new int[64] };
+            Exception? failure = null;
+            var caller = new Thread(() =>
+            {
+                try
+                {
+                    while (true) pool.Run(work, 64);
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                }
+            });
+            caller.Start();
+            Thread.Sleep(attempt % 4);
+            pool.Dispose();
+            Assert.That(caller.Join(TimeSpan.FromSeconds(10)), Is.True, "Run hung after Dispose");
+            Assert.That(failure, Is.Null);
+        }
+    }
+
+    [Test]
     public void RejectsBadArguments()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new WorkerPool(0));
