@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Cortex.Kernels;
 
@@ -6,11 +7,22 @@ namespace Cortex.Kernels;
 /// Single-precision matrix multiply (SGEMM) for row-major matrices, covering every transpose the
 /// forward and backward passes need. <see cref="GemmNaive"/> is its reference.
 /// </summary>
+/// <remarks>
+/// <para>Small products (batch-1 inference, m ≤ 4 rows, a few long dot products) run straight from the
+/// operands on the calling thread. Larger ones are packed into cache-sized panels and computed by a
+/// register-tiled micro-kernel (AVX-512, AVX2 + FMA, or System.Numerics.Vector / scalar where
+/// intrinsics are unavailable), split over the pool's threads when big enough.</para>
+/// <para>Results are bitwise identical for any thread count (the path and the summation order depend
+/// on the shape alone). Steady-state calls allocate nothing: packing buffers are per thread and only
+/// grow. Calls from several threads at once are safe; a pool already busy with another caller's
+/// product runs this one on the calling thread.</para>
+/// </remarks>
 public static class Gemm
 {
     /// <summary>
     /// c (m, n) = op(a) (m, k) · op(b) (k, n), or c += … when <paramref name="accumulate"/> is set.
-    /// See <see cref="GemmNaive.Multiply"/> for the exact meaning of each argument.
+    /// See <see cref="GemmNaive.Multiply"/> for the exact meaning of each argument. c must not overlap
+    /// a or b.
     /// </summary>
     /// <param name="c">Output, (m, n), row-major.</param>
     /// <param name="a">Left operand: (m, k), or (k, m) when transposed.</param>
@@ -22,11 +34,35 @@ public static class Gemm
     /// <param name="transposeB">Use bᵀ.</param>
     /// <param name="accumulate">Add into c instead of overwriting it.</param>
     /// <param name="pool">Workers to split large products over; null runs on the calling thread.</param>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">m, n or k is negative.</exception>
     public static void Multiply(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
-        int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool = null)
+        int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool = null) =>
+        MultiplyOn(GemmIsas.Best, c, a, b, m, n, k, transposeA, transposeB, accumulate, pool);
+
+    /// <summary>The same product on a chosen instruction set (tests run every one).</summary>
+    [MethodImpl(JitHints.HotLoop)]
+    internal static unsafe void MultiplyOn(GemmIsa isa, Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
+        int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool)
     {
-        _ = pool;
-        GemmNaive.Multiply(c, a, b, m, n, k, transposeA, transposeB, accumulate);
+        Validate(c, a, b, m, n, k);
+        if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            if (!accumulate) c.Slice(0, m * n).Clear();
+            return;
+        }
+
+        fixed (float* pc = c)
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        {
+            if (GemmDirect.Prefers(m, n, k, transposeA, transposeB))
+                GemmDirect.Run(isa, pc, pa, pb, m, n, k, transposeA, transposeB, accumulate);
+            else
+                GemmBlocked.Run(isa, pc, pa, pb, m, n, k, transposeA, transposeB, accumulate, pool);
+        }
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the operand and both sizes when a shape does not fit.</summary>

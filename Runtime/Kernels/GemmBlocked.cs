@@ -1,0 +1,209 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace Cortex.Kernels;
+
+/// <summary>
+/// The cache-blocked GEMM driver. op(b) is packed once into (k, NR) column panels shared by all
+/// threads; the product is cut into items of whole micro-tiles (rows × columns of C), and each item
+/// packs its rows of op(a) one KC-deep slice at a time (<see cref="GemmIsas.TileDepth"/>) into a
+/// per-thread buffer, then runs the micro-kernel over its tiles.
+/// </summary>
+/// <remarks>
+/// Determinism: the micro-tile grid starts at (0, 0), the k range is cut into the same KC slices and
+/// summed in the same order, and every tile (edges included) is computed by the same micro-kernel on
+/// zero-padded panels. Only the grouping of tiles into items depends on the thread count, so every
+/// element of C sees the same operations whatever the degree of parallelism: results are bitwise
+/// identical for any <see cref="WorkerPool.Threads"/>.
+/// </remarks>
+internal sealed unsafe class GemmBlocked : IParallelWork
+{
+    /// <summary>At most this many rows of op(a) per item: an (MC, KC) block of up to 512 KB that stays in L2.</summary>
+    private const int MaxRows = 256;
+
+    /// <summary>Products below this many flops (about 50 µs on one core) stay on the calling thread even when a pool is given.</summary>
+    private const double ParallelFlops = 1e7;
+
+    /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
+    private const int ItemsPerThread = 2;
+
+    [ThreadStatic] private static GemmBlocked? _perThread;
+    [ThreadStatic] private static float[]? _aBuffer;
+    [ThreadStatic] private static float[]? _bBuffer;
+
+    private GemmIsa _isa;
+    private int _mr, _nr, _kc;
+    private float* _a, _b, _c, _bPacked;
+    private int _m, _n, _k;
+    private bool _transposeA, _transposeB, _accumulate;
+    private int _rowsPerItem, _colsPerItem, _colBlocks, _colPanels, _packItems;
+    private bool _packing;
+
+    /// <summary>c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive.</summary>
+    [MethodImpl(JitHints.HotLoop)]
+    public static void Run(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
+        bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool)
+    {
+        var work = _perThread ??= new GemmBlocked();
+        int threads = pool is null || 2.0 * m * n * k < ParallelFlops ? 1 : pool.Threads;
+        int items = work.Plan(isa, m, n, k, threads);
+        work._a = a;
+        work._b = b;
+        work._c = c;
+        work._transposeA = transposeA;
+        work._transposeB = transposeB;
+        work._accumulate = accumulate;
+
+        float[] packed = Grow(ref _bBuffer, checked(work._colPanels * work._nr * k + 16));
+        try
+        {
+            fixed (float* raw = packed)
+            {
+                work._bPacked = Align64(raw);
+                work._packing = true;
+                RunItems(work, work._packItems, threads > 1 ? pool : null);
+                work._packing = false;
+                RunItems(work, items, threads > 1 ? pool : null);
+            }
+        }
+        finally
+        {
+            work._a = work._b = work._c = work._bPacked = null;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Execute(int item)
+    {
+        if (_packing)
+        {
+            PackPanels(item);
+            return;
+        }
+
+        switch (_isa)
+        {
+#if NET8_0_OR_GREATER
+            case GemmIsa.Avx512: Compute<Avx512Tile>(item); break;
+            case GemmIsa.Avx2: Compute<Avx2Tile>(item); break;
+#endif
+            case GemmIsa.Vector: Compute<VectorTile>(item); break;
+            default: Compute<ScalarTile>(item); break;
+        }
+    }
+
+    private static void RunItems(GemmBlocked work, int items, WorkerPool? pool)
+    {
+        if (pool is not null)
+        {
+            pool.Run(work, items);
+            return;
+        }
+        for (int i = 0; i < items; i++) work.Execute(i);
+    }
+
+    /// <summary>Chooses the item grid; returns the number of compute items.</summary>
+    private int Plan(GemmIsa isa, int m, int n, int k, int threads)
+    {
+        _isa = isa;
+        _mr = GemmIsas.TileRows(isa);
+        _nr = GemmIsas.TileColumns(isa);
+        _kc = GemmIsas.TileDepth(isa);
+        _m = m;
+        _n = n;
+        _k = k;
+        int rowTiles = (m + _mr - 1) / _mr;
+        int colTiles = (n + _nr - 1) / _nr;
+        int rowPanels, colPanels = colTiles;
+        if (threads == 1)
+        {
+            rowPanels = Math.Min(rowTiles, MaxRows / _mr);
+            _packItems = 1;
+        }
+        else
+        {
+            int target = ItemsPerThread * threads;
+            rowPanels = Math.Min(Math.Max(1, (rowTiles + target - 1) / target), MaxRows / _mr);
+            int rowBlocks = (rowTiles + rowPanels - 1) / rowPanels;
+            if (rowBlocks < target)
+            {
+                // Too few row blocks to share out: cut the columns too (each column block repacks its rows of a).
+                int colBlocks = Math.Min(colTiles, (target + rowBlocks - 1) / rowBlocks);
+                colPanels = (colTiles + colBlocks - 1) / colBlocks;
+            }
+            _packItems = Math.Min(colTiles, 4 * threads);
+        }
+        _rowsPerItem = rowPanels * _mr;
+        _colsPerItem = colPanels * _nr;
+        _colPanels = colTiles;
+        _colBlocks = (colTiles + colPanels - 1) / colPanels;
+        return (rowTiles + rowPanels - 1) / rowPanels * _colBlocks;
+    }
+
+    [MethodImpl(JitHints.HotLoop)]
+    private void PackPanels(int item)
+    {
+        int first = (int)((long)item * _colPanels / _packItems);
+        int end = (int)((long)(item + 1) * _colPanels / _packItems);
+        for (int q = first; q < end; q++)
+            GemmPack.PackB(_bPacked + (nint)q * _k * _nr, _b, _n, _k, _transposeB, q * _nr, _nr);
+    }
+
+    [MethodImpl(JitHints.HotLoop)]
+    private void Compute<TTile>(int item) where TTile : struct, ITile
+    {
+        TTile tile = default;
+        int mr = _mr, nr = _nr, depth = _kc, m = _m, n = _n, k = _k;
+        int rowBlock = item / _colBlocks;
+        int r0 = rowBlock * _rowsPerItem;
+        int c0 = (item - rowBlock * _colBlocks) * _colsPerItem;
+        int rows = Math.Min(_rowsPerItem, m - r0);
+        int cols = Math.Min(_colsPerItem, n - c0);
+        int rowPanels = (rows + mr - 1) / mr;
+        int colPanels = (cols + nr - 1) / nr;
+
+        float[] buffer = Grow(ref _aBuffer, _rowsPerItem * depth + mr * nr + 16);
+        fixed (float* raw = buffer)
+        {
+            float* aPacked = Align64(raw);
+            float* scratch = aPacked + (nint)rowPanels * mr * depth;
+            for (int p0 = 0; p0 < k; p0 += depth)
+            {
+                int kc = Math.Min(depth, k - p0);
+                bool add = _accumulate || p0 > 0;
+                GemmPack.PackA(aPacked, _a, m, k, _transposeA, r0, rows, p0, kc, mr);
+                for (int jp = 0; jp < colPanels; jp++)
+                {
+                    int j0 = c0 + jp * nr;
+                    int width = Math.Min(nr, n - j0);
+                    float* bPanel = _bPacked + (nint)(j0 / nr) * k * nr + (nint)p0 * nr;
+                    for (int ip = 0; ip < rowPanels; ip++)
+                    {
+                        int i0 = r0 + ip * mr;
+                        int height = Math.Min(mr, m - i0);
+                        float* aPanel = aPacked + (nint)ip * mr * kc;
+                        float* cTile = _c + (nint)i0 * n + j0;
+                        if (height == mr && width == nr)
+                        {
+                            tile.Run(kc, aPanel, bPanel, cTile, n, add);
+                        }
+                        else
+                        {
+                            // Edge tile: the same micro-kernel into scratch, then only the valid part is written.
+                            tile.Run(kc, aPanel, bPanel, scratch, nr, false);
+                            tile.Merge(cTile, n, scratch, height, width, add);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] Grow(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length) buffer = new float[length];
+        return buffer;
+    }
+
+    private static float* Align64(float* p) => (float*)(((nint)p + 63) & ~(nint)63);
+}
