@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Cortex.Learning;
+using Cortex.Realtime;
 
 namespace Cortex.Samples.Agents;
 
@@ -15,6 +17,7 @@ public sealed class SeekersSettings
     public int GradientStepsPerTick { get; set; } = 4;
     public int TargetUpdateTicks { get; set; } = 50;
     public int WindowTicks { get; set; } = 100;
+    public int ChunkRows { get; set; } = 100;
     public int Threads { get; set; } = 1;
     public DqnOptions Dqn { get; set; } = new()
     {
@@ -33,12 +36,14 @@ public sealed class SeekersResult
     public double Seconds { get; init; }
     public long Ticks { get; init; }
     public SeekerArena Arena { get; init; } = null!;
+    public long BrainCalls { get; init; }
 }
 
 /// <summary>
-/// Online DQN for a crowd: every tick all agents think in one batched call (ε-greedy on the shared
-/// Q-network), every agent's transition goes into one replay buffer, and a fixed number of gradient
-/// steps run per tick.
+/// Online DQN for a crowd: every tick the observation column is submitted chunk by chunk (as an ECS
+/// iterates its chunks) to a <see cref="ThinkSystem"/>, which answers all agents with one batched
+/// call to the shared Q-network; actions are ε-greedy on those Q-values; every agent's transition goes
+/// into one replay buffer, and a fixed number of gradient steps run per tick.
 /// </summary>
 public static class SeekersRun
 {
@@ -52,8 +57,13 @@ public static class SeekersRun
         var clock = Stopwatch.StartNew();
         var arena = new SeekerArena(settings.Agents, settings.Targets, settings.Seed);
         using var learner = new DqnLearner(brain, settings.Dqn, settings.Seed * 31 + 7);
-        int n = settings.Agents;
-        float[] previous = new float[n * SeekerObservation.Size], values = new float[n * SeekerActionValues.Size], rewards = new float[n];
+        int n = settings.Agents, chunk = settings.ChunkRows;
+        var registry = new BrainRegistry();
+        BrainHandle handle = registry.Register(brain);
+        var think = new ThinkSystem(registry, rowsPerBrain: n, columnsPerTick: (n + chunk - 1) / chunk);
+        var exploration = new SeededRandom(settings.Seed * 131 + 3);
+        var values = new SeekerActionValues[n];
+        float[] previous = new float[n * SeekerObservation.Size], rewards = new float[n];
         int[] actions = new int[n];
         var curve = new List<SeekersPoint>();
         double rewardSum = 0, lossSum = 0;
@@ -61,11 +71,22 @@ public static class SeekersRun
         int lossCount = 0;
         for (int tick = 1; tick <= settings.Ticks; tick++)
         {
-            ReadOnlySpan<float> observations = arena.ObservationFloats;
-            observations.CopyTo(previous);
-            learner.SelectActions(observations, values, actions, n, explore: learn);   // one batched call for the whole crowd
+            arena.ObservationFloats.CopyTo(previous);
+            for (int start = 0; start < n; start += chunk)                             // chunks in, one batched call out
+            {
+                int rows = Math.Min(chunk, n - start);
+                think.Submit(handle, arena.Observations.AsSpan(start, rows), values.AsMemory(start, rows));
+            }
+            think.Think();
+            float epsilon = learn ? learner.Epsilon : 0f;
+            for (int a = 0; a < n; a++)
+            {
+                actions[a] = epsilon > 0f && exploration.NextFloat() < epsilon
+                    ? exploration.NextInt(SeekerActionValues.Size)
+                    : Metrics.ArgMax(MemoryMarshal.Cast<SeekerActionValues, float>(values.AsSpan(a, 1)));
+            }
             arena.Step(actions, rewards);
-            observations = arena.ObservationFloats;
+            ReadOnlySpan<float> observations = arena.ObservationFloats;
             for (int a = 0; a < n; a++)
             {
                 rewardSum += rewards[a];
@@ -94,6 +115,6 @@ public static class SeekersRun
                 collisionsAtWindowStart = arena.Collisions;
             }
         }
-        return new SeekersResult { Curve = curve, Seconds = clock.Elapsed.TotalSeconds, Ticks = settings.Ticks, Arena = arena };
+        return new SeekersResult { Curve = curve, Seconds = clock.Elapsed.TotalSeconds, Ticks = settings.Ticks, Arena = arena, BrainCalls = think.TotalBrainCalls };
     }
 }

@@ -91,6 +91,7 @@ public sealed class SamplesTests
         using Brain brain = SeekersRun.CreateBrain(settings);
         SeekersResult result = SeekersRun.Train(settings, brain);
         Assert.That(result.Curve, Has.Count.EqualTo(8));
+        Assert.That(result.BrainCalls, Is.EqualTo(800), "one batched think per tick for all chunks of the crowd");
         float first = result.Curve[0].ReachedPerAgentPer1000Ticks;
         float late = (result.Curve[6].ReachedPerAgentPer1000Ticks + result.Curve[7].ReachedPerAgentPer1000Ticks) / 2;
         Assert.That(late, Is.GreaterThan(3 * first + 1), $"targets reached per agent per 1000 ticks: {string.Join(", ", result.Curve.ConvertAll(p => p.ReachedPerAgentPer1000Ticks))}");
