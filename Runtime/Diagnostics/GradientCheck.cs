@@ -189,12 +189,7 @@ public static class GradientCheck
         float[] input = new float[n], target = new float[n], y = new float[n], gradient = new float[n];
         for (int i = 0; i < n; i++) input[i] = random.NextFloat(-2f, 2f);
         MakeTargets(loss, target, rows, columns, random);
-        Activation output = loss.Kind switch
-        {
-            LossKind.SoftmaxCrossEntropy => Cortex.Activation.Softmax,
-            LossKind.BinaryCrossEntropy => Cortex.Activation.Sigmoid,
-            _ => Cortex.Activation.Linear,
-        };
+        Activation output = loss.RequiredOutputActivation ?? Cortex.Activation.Linear;
         float[] z = (float[])input.Clone();
         ActivationKernels.BiasActivationForward(y, z, default, output, rows, columns);
         LossKernels.Backward(gradient, loss, y, z, target, rows, columns);

@@ -126,7 +126,7 @@ public static class ThreeWayCheck
         float[] input = new float[n], target = new float[n], y = new float[n], gradient = new float[n];
         for (int i = 0; i < n; i++) input[i] = random.NextFloat(-2f, 2f);
         GradientCheck.MakeTargets(loss, target, rows, columns, random);
-        Activation output = OutputActivation(loss, Cortex.Activation.Linear);
+        Activation output = loss.RequiredOutputActivation ?? Cortex.Activation.Linear;
         float[] z = (float[])input.Clone();
         ActivationKernels.BiasActivationForward(y, z, default, output, rows, columns);
         LossKernels.Backward(gradient, loss, y, z, target, rows, columns);
@@ -244,12 +244,6 @@ public static class ThreeWayCheck
         return new ThreeWayReport(subject, againstReverse, againstForward, fd);
     }
 
-    private static Activation OutputActivation(Loss loss, Activation otherwise) => loss.Kind switch
-    {
-        LossKind.SoftmaxCrossEntropy => Cortex.Activation.Softmax,
-        LossKind.BinaryCrossEntropy => Cortex.Activation.Sigmoid,
-        _ => otherwise,
-    };
 
     private static double[] ToDouble(ReadOnlySpan<float> values)
     {

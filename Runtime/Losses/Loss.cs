@@ -84,6 +84,14 @@ public readonly struct Loss : IEquatable<Loss>
     /// </summary>
     public bool IsFused => Kind is LossKind.SoftmaxCrossEntropy or LossKind.BinaryCrossEntropy;
 
+    /// <summary>The output activation a fused loss is fused with (softmax, sigmoid), or null when any output layer will do.</summary>
+    public Activation? RequiredOutputActivation => Kind switch
+    {
+        LossKind.SoftmaxCrossEntropy => Activation.Softmax,
+        LossKind.BinaryCrossEntropy => Activation.Sigmoid,
+        _ => null,
+    };
+
     /// <summary>Throws an <see cref="ArgumentException"/> when this loss cannot follow an output layer of that activation and width.</summary>
     /// <param name="outputActivation">The last layer's activation.</param>
     /// <param name="outputs">The last layer's width.</param>

@@ -8,20 +8,14 @@ namespace Cortex.Tests.Brains;
 [TestFixture]
 public sealed class GradientCheckTests
 {
-    private static readonly Activation[] Activations =
-    {
-        Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
-        Activation.LeakyRelu, Activation.Elu, Activation.Softmax,
-    };
 
-    private static readonly Loss[] Losses = { Loss.MeanSquaredError, Loss.SoftmaxCrossEntropy, Loss.BinaryCrossEntropy, Loss.Hinge, Loss.Huber };
 
     // Every activation in the hidden layer (and, for unfused losses, in the output layer too) with every loss, on shapes 1, 3 and 17.
     public static IEnumerable<TestCaseData> Cases()
     {
-        foreach (Activation activation in Activations)
+        foreach (Activation activation in Catalog.Activations)
         {
-            foreach (Loss loss in Losses)
+            foreach (Loss loss in Catalog.Losses)
             {
                 foreach (int size in new[] { 1, 3, 17 })
                 {
@@ -34,13 +28,8 @@ public sealed class GradientCheckTests
     [TestCaseSource(nameof(Cases))]
     public void HandWrittenBackwardMatchesFiniteDifferences(Activation activation, Loss loss, int size)
     {
-        Activation output = loss.Kind switch
-        {
-            LossKind.SoftmaxCrossEntropy => Activation.Softmax,
-            LossKind.BinaryCrossEntropy => Activation.Sigmoid,
-            _ => activation,
-        };
-        int outputs = loss.Kind == LossKind.SoftmaxCrossEntropy || output.IsRowWise ? Math.Max(2, size) : size;
+        Activation output = Catalog.OutputFor(loss, activation);
+        int outputs = Catalog.OutputsFor(loss, output, size);
         using Brain brain = Brain.Create(size).Dense(size, activation).Dense(outputs, output).Loss(loss)
             .Optimizer(Optimizer.GradientDescent(0.1f)).MaxBatch(size).Build(seed: (ulong)(size * 31 + (int)activation.Kind));
         var random = new SeededRandom(99 + (ulong)size);

@@ -10,19 +10,13 @@ namespace Cortex.Tests.Diagnostics;
 [TestFixture]
 public sealed class ThreeWayCheckTests
 {
-    private static readonly Activation[] Activations =
-    {
-        Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
-        Activation.LeakyRelu, Activation.LeakyReluWithSlope(0.2f), Activation.Elu, Activation.EluWithAlpha(0.5f), Activation.Softmax,
-    };
 
-    private static readonly Loss[] Losses = { Loss.MeanSquaredError, Loss.SoftmaxCrossEntropy, Loss.BinaryCrossEntropy, Loss.Hinge, Loss.Huber, Loss.HuberWithDelta(0.3f) };
 
     public static IEnumerable<TestCaseData> NetworkCases()
     {
-        foreach (Activation activation in Activations)
+        foreach (Activation activation in Catalog.ActivationsWithParameters)
         {
-            foreach (Loss loss in Losses)
+            foreach (Loss loss in Catalog.LossesWithParameters)
             {
                 foreach (int size in new[] { 1, 3, 17 })
                 {
@@ -34,19 +28,19 @@ public sealed class ThreeWayCheckTests
 
     public static IEnumerable<TestCaseData> ActivationCases()
     {
-        foreach (Activation activation in Activations) yield return new TestCaseData(activation).SetName($"ThreeWay({activation})");
+        foreach (Activation activation in Catalog.ActivationsWithParameters) yield return new TestCaseData(activation).SetName($"ThreeWay({activation})");
     }
 
     public static IEnumerable<TestCaseData> LossCases()
     {
-        foreach (Loss loss in Losses) yield return new TestCaseData(loss).SetName($"ThreeWay({loss})");
+        foreach (Loss loss in Catalog.LossesWithParameters) yield return new TestCaseData(loss).SetName($"ThreeWay({loss})");
     }
 
     [TestCaseSource(nameof(NetworkCases))]
     public void DenseLayersActivationsAndLossAgreeThreeWays(Activation activation, Loss loss, int size)
     {
-        Activation output = loss.Kind switch { LossKind.SoftmaxCrossEntropy => Activation.Softmax, LossKind.BinaryCrossEntropy => Activation.Sigmoid, _ => activation };
-        int outputs = loss.Kind == LossKind.SoftmaxCrossEntropy || output.IsRowWise ? Math.Max(2, size) : size;
+        Activation output = Catalog.OutputFor(loss, activation);
+        int outputs = Catalog.OutputsFor(loss, output, size);
         using Brain brain = Brain.Create(size).Dense(size, activation).Dense(outputs, output).Loss(loss).MaxBatch(size).Build((ulong)size);
         var random = new SeededRandom(1000 + (ulong)size);
         float[] theta = new float[brain.ParameterCount];

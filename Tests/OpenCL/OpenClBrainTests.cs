@@ -13,13 +13,6 @@ namespace Cortex.Tests.OpenCL;
 [TestFixture]
 public sealed class OpenClBrainTests
 {
-    private static readonly Activation[] Activations =
-    {
-        Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
-        Activation.LeakyRelu, Activation.Elu, Activation.Softmax,
-    };
-
-    private static readonly Loss[] Losses = { Loss.MeanSquaredError, Loss.SoftmaxCrossEntropy, Loss.BinaryCrossEntropy, Loss.Hinge, Loss.Huber };
 
     private OpenClBackend _backend = null!;
 
@@ -31,9 +24,9 @@ public sealed class OpenClBrainTests
 
     public static IEnumerable<TestCaseData> GradientCases()
     {
-        foreach (Activation activation in Activations)
+        foreach (Activation activation in Catalog.Activations)
         {
-            foreach (Loss loss in Losses)
+            foreach (Loss loss in Catalog.Losses)
             {
                 foreach (int size in new[] { 3, 17 }) yield return new TestCaseData(activation, loss, size);
             }
@@ -44,13 +37,8 @@ public sealed class OpenClBrainTests
     [TestCaseSource(nameof(GradientCases))]
     public void GradientCheckPassesOnTheDevice(Activation activation, Loss loss, int size)
     {
-        Activation output = loss.Kind switch
-        {
-            LossKind.SoftmaxCrossEntropy => Activation.Softmax,
-            LossKind.BinaryCrossEntropy => Activation.Sigmoid,
-            _ => activation,
-        };
-        int outputs = loss.Kind == LossKind.SoftmaxCrossEntropy || output.IsRowWise ? Math.Max(2, size) : size;
+        Activation output = Catalog.OutputFor(loss, activation);
+        int outputs = Catalog.OutputsFor(loss, output, size);
         using Brain brain = Brain.Create(size).Dense(size, activation).Dense(outputs, output).Loss(loss)
             .Optimizer(Optimizer.GradientDescent(0.1f)).MaxBatch(size).Backend(_backend).Build(seed: (ulong)(size * 31 + (int)activation.Kind));
         var random = new SeededRandom(99 + (ulong)size);
