@@ -12,6 +12,7 @@ public sealed class CartPole
     public const int ObservationSize = 4;
     public const int ActionCount = 2;
     public const int MaxSteps = 500;
+    public const double StepSeconds = 0.02;
     private const float Gravity = 9.8f, CartMass = 1.0f, PoleMass = 0.1f, TotalMass = CartMass + PoleMass;
     private const float HalfLength = 0.5f, PoleMassLength = PoleMass * HalfLength, ForceMagnitude = 10.0f, Tau = 0.02f;
     private const float ThetaLimit = 12f * 2f * MathF.PI / 360f, XLimit = 2.4f;

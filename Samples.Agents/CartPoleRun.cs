@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using Cortex.Learning;
+using Cortex.Realtime;
 
 namespace Cortex.Samples.Agents;
 
@@ -61,57 +62,84 @@ public static class CartPoleRun
 
     public static CartPoleResult Train(CartPoleSettings settings, Brain brain, Action<CartPoleProgress>? progress = null)
     {
-        var clock = Stopwatch.StartNew();
-        using var learner = new DqnLearner(brain, settings.Dqn, settings.Seed * 7919 + 1);
-        var env = new CartPole(settings.Seed);
-        float[] observation = new float[CartPole.ObservationSize], next = new float[CartPole.ObservationSize];
-        var curve = new List<CurvePoint>();
-        var evaluations = new List<(long, float)>();
-        var recent = new Queue<float>();
-        double recentSum = 0;
-        int episode = 0;
-        float episodeReturn = 0, best = 0, lastEvaluation = 0;
-        long solvedAt = -1;
-        env.Observe(observation);
-        for (long step = 1; step <= settings.MaxEnvironmentSteps; step++)
+        using var session = new Session(settings, brain, progress);
+        // The simulation runs at the task's own 50 Hz (τ = 0.02 s) in a fixed-step loop; headless, each
+        // "frame" simply advances by a few steps' worth of time.
+        var loop = new FixedStepLoop(CartPole.StepSeconds, maxStepsPerFrame: 16);
+        while (!session.Finished) loop.Advance(16 * CartPole.StepSeconds, session);
+        return session.Result();
+    }
+
+    /// <summary>One training run as a fixed step: act, step the world, learn, evaluate now and then.</summary>
+    private sealed class Session : IFixedStep, IDisposable
+    {
+        private readonly CartPoleSettings _settings;
+        private readonly Brain _brain;
+        private readonly Action<CartPoleProgress>? _progress;
+        private readonly DqnLearner _learner;
+        private readonly CartPole _env;
+        private readonly float[] _observation = new float[CartPole.ObservationSize], _next = new float[CartPole.ObservationSize];
+        private readonly List<CurvePoint> _curve = new();
+        private readonly List<(long, float)> _evaluations = new();
+        private readonly Queue<float> _recent = new();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private double _recentSum;
+        private int _episode;
+        private float _episodeReturn, _best, _lastEvaluation;
+        private long _step, _solvedAt = -1;
+
+        public Session(CartPoleSettings settings, Brain brain, Action<CartPoleProgress>? progress)
         {
-            int action = learner.SelectAction(observation, explore: true);
-            float reward = env.Step(action, out bool terminated, out bool truncated);
-            env.Observe(next);
-            learner.Observe(observation, action, reward, next, terminated);
-            episodeReturn += reward;
-            next.AsSpan().CopyTo(observation);
+            _settings = settings;
+            _brain = brain;
+            _progress = progress;
+            _learner = new DqnLearner(brain, settings.Dqn, settings.Seed * 7919 + 1);
+            _env = new CartPole(settings.Seed);
+            _env.Observe(_observation);
+        }
+
+        public bool Finished => _solvedAt > 0 || _step >= _settings.MaxEnvironmentSteps;
+
+        public void FixedStep(in FixedTime time)
+        {
+            if (Finished) return;
+            long step = ++_step;
+            int action = _learner.SelectAction(_observation, explore: true);
+            float reward = _env.Step(action, out bool terminated, out bool truncated);
+            _env.Observe(_next);
+            _learner.Observe(_observation, action, reward, _next, terminated);   // truncation is not terminal
+            _episodeReturn += reward;
+            _next.AsSpan().CopyTo(_observation);
             if (terminated || truncated)
             {
-                episode++;
-                recent.Enqueue(episodeReturn);
-                recentSum += episodeReturn;
-                if (recent.Count > 100) recentSum -= recent.Dequeue();
-                curve.Add(new CurvePoint(step, episode, episodeReturn, (float)(recentSum / recent.Count)));
-                episodeReturn = 0;
-                env.Reset();
-                env.Observe(observation);
+                _episode++;
+                _recent.Enqueue(_episodeReturn);
+                _recentSum += _episodeReturn;
+                if (_recent.Count > 100) _recentSum -= _recent.Dequeue();
+                _curve.Add(new CurvePoint(step, _episode, _episodeReturn, (float)(_recentSum / _recent.Count)));
+                _episodeReturn = 0;
+                _env.Reset();
+                _env.Observe(_observation);
             }
-            if (step % settings.EvaluateEvery == 0 && step >= settings.Dqn.LearningStarts)
+            if (step % _settings.EvaluateEvery == 0 && step >= _settings.Dqn.LearningStarts)
             {
-                lastEvaluation = Evaluate(brain, settings.EvaluationEpisodes, seed: settings.Seed * 1_000_003 + (ulong)step);
-                evaluations.Add((step, lastEvaluation));
-                best = Math.Max(best, lastEvaluation);
-                progress?.Invoke(new CartPoleProgress(step, episode, recent.Count > 0 ? (float)(recentSum / recent.Count) : 0f, lastEvaluation,
-                    learner.LastLoss, learner.Epsilon, step / Math.Max(1e-9, clock.Elapsed.TotalSeconds)));
-                if (lastEvaluation >= settings.SolvedReturn)
-                {
-                    solvedAt = step;
-                    break;
-                }
+                _lastEvaluation = Evaluate(_brain, _settings.EvaluationEpisodes, seed: _settings.Seed * 1_000_003 + (ulong)step);
+                _evaluations.Add((step, _lastEvaluation));
+                _best = Math.Max(_best, _lastEvaluation);
+                _progress?.Invoke(new CartPoleProgress(step, _episode, _recent.Count > 0 ? (float)(_recentSum / _recent.Count) : 0f, _lastEvaluation,
+                    _learner.LastLoss, _learner.Epsilon, step / Math.Max(1e-9, _clock.Elapsed.TotalSeconds)));
+                if (_lastEvaluation >= _settings.SolvedReturn) _solvedAt = step;
             }
         }
-        return new CartPoleResult
+
+        public CartPoleResult Result() => new()
         {
-            Solved = solvedAt > 0, SolvedAtStep = solvedAt, EvaluationAverage = lastEvaluation, BestEvaluationAverage = best,
-            EnvironmentSteps = learner.EnvironmentSteps, Episodes = episode, Seconds = clock.Elapsed.TotalSeconds,
-            TrainingCurve = curve, Evaluations = evaluations,
+            Solved = _solvedAt > 0, SolvedAtStep = _solvedAt, EvaluationAverage = _lastEvaluation, BestEvaluationAverage = _best,
+            EnvironmentSteps = _learner.EnvironmentSteps, Episodes = _episode, Seconds = _clock.Elapsed.TotalSeconds,
+            TrainingCurve = _curve, Evaluations = _evaluations,
         };
+
+        public void Dispose() => _learner.Dispose();
     }
 
     /// <summary>Average return of greedy episodes, all run side by side: one batched Predict per time step.</summary>

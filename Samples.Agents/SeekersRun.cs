@@ -52,69 +52,111 @@ public static class SeekersRun
             .Loss(Loss.Huber).Optimizer(Optimizer.Adam(1e-3f).WithGradientClipping(10f))
             .MaxBatch(Math.Max(settings.Dqn.BatchSize, 512)).Threads(settings.Threads).Build(settings.Seed);
 
+    /// <summary>The simulation's fixed step: 30 ticks per simulated second.</summary>
+    public const double TickSeconds = 1.0 / 30.0;
+
     public static SeekersResult Train(SeekersSettings settings, Brain brain, bool learn = true, Action<SeekersPoint>? progress = null)
     {
-        var clock = Stopwatch.StartNew();
-        var arena = new SeekerArena(settings.Agents, settings.Targets, settings.Seed);
-        using var learner = new DqnLearner(brain, settings.Dqn, settings.Seed * 31 + 7);
-        int n = settings.Agents, chunk = settings.ChunkRows;
-        var registry = new BrainRegistry();
-        BrainHandle handle = registry.Register(brain);
-        var think = new ThinkSystem(registry, rowsPerBrain: n, columnsPerTick: (n + chunk - 1) / chunk);
-        var exploration = new SeededRandom(settings.Seed * 131 + 3);
-        var values = new SeekerActionValues[n];
-        float[] previous = new float[n * SeekerObservation.Size], rewards = new float[n];
-        int[] actions = new int[n];
-        var curve = new List<SeekersPoint>();
-        double rewardSum = 0, lossSum = 0;
-        long reachedAtWindowStart = 0, collisionsAtWindowStart = 0;
-        int lossCount = 0;
-        for (int tick = 1; tick <= settings.Ticks; tick++)
+        using var session = new Session(settings, brain, learn, progress);
+        var loop = new FixedStepLoop(TickSeconds);
+        while (session.Tick < settings.Ticks) loop.Advance(TickSeconds, session);   // headless: one tick per frame
+        return session.Result();
+    }
+
+    private sealed class Session : IFixedStep, IDisposable
+    {
+        private readonly SeekersSettings _settings;
+        private readonly bool _learn;
+        private readonly Action<SeekersPoint>? _progress;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly SeekerArena _arena;
+        private readonly DqnLearner _learner;
+        private readonly ThinkSystem _think;
+        private readonly BrainHandle _handle;
+        private readonly SeededRandom _exploration;
+        private readonly SeekerActionValues[] _values;
+        private readonly float[] _previous, _rewards;
+        private readonly int[] _actions;
+        private readonly List<SeekersPoint> _curve = new();
+        private double _rewardSum, _lossSum;
+        private long _reachedAtWindowStart, _collisionsAtWindowStart;
+        private int _lossCount;
+
+        public Session(SeekersSettings settings, Brain brain, bool learn, Action<SeekersPoint>? progress)
         {
-            arena.ObservationFloats.CopyTo(previous);
+            _settings = settings;
+            _learn = learn;
+            _progress = progress;
+            int n = settings.Agents;
+            _arena = new SeekerArena(n, settings.Targets, settings.Seed);
+            _learner = new DqnLearner(brain, settings.Dqn, settings.Seed * 31 + 7);
+            var registry = new BrainRegistry();
+            _handle = registry.Register(brain);
+            _think = new ThinkSystem(registry, rowsPerBrain: n, columnsPerTick: (n + settings.ChunkRows - 1) / settings.ChunkRows);
+            _exploration = new SeededRandom(settings.Seed * 131 + 3);
+            _values = new SeekerActionValues[n];
+            _previous = new float[n * SeekerObservation.Size];
+            _rewards = new float[n];
+            _actions = new int[n];
+        }
+
+        public int Tick { get; private set; }
+
+        public void FixedStep(in FixedTime time)
+        {
+            int tick = ++Tick, n = _settings.Agents, chunk = _settings.ChunkRows;
+            _arena.ObservationFloats.CopyTo(_previous);
             for (int start = 0; start < n; start += chunk)                             // chunks in, one batched call out
             {
                 int rows = Math.Min(chunk, n - start);
-                think.Submit(handle, arena.Observations.AsSpan(start, rows), values.AsMemory(start, rows));
+                _think.Submit(_handle, _arena.Observations.AsSpan(start, rows), _values.AsMemory(start, rows));
             }
-            think.Think();
-            float epsilon = learn ? learner.Epsilon : 0f;
+            _think.Think();
+            float epsilon = _learn ? _learner.Epsilon : 0f;
             for (int a = 0; a < n; a++)
             {
-                actions[a] = epsilon > 0f && exploration.NextFloat() < epsilon
-                    ? exploration.NextInt(SeekerActionValues.Size)
-                    : Metrics.ArgMax(MemoryMarshal.Cast<SeekerActionValues, float>(values.AsSpan(a, 1)));
+                _actions[a] = epsilon > 0f && _exploration.NextFloat() < epsilon
+                    ? _exploration.NextInt(SeekerActionValues.Size)
+                    : Metrics.ArgMax(MemoryMarshal.Cast<SeekerActionValues, float>(_values.AsSpan(a, 1)));
             }
-            arena.Step(actions, rewards);
-            ReadOnlySpan<float> observations = arena.ObservationFloats;
+            _arena.Step(_actions, _rewards);
+            ReadOnlySpan<float> observations = _arena.ObservationFloats;
             for (int a = 0; a < n; a++)
             {
-                rewardSum += rewards[a];
-                if (learn)
+                _rewardSum += _rewards[a];
+                if (_learn)
                 {
-                    learner.Record(previous.AsSpan(a * SeekerObservation.Size, SeekerObservation.Size), actions[a], rewards[a],
+                    _learner.Record(_previous.AsSpan(a * SeekerObservation.Size, SeekerObservation.Size), _actions[a], _rewards[a],
                         observations.Slice(a * SeekerObservation.Size, SeekerObservation.Size), terminal: false);
                 }
             }
-            if (learn && learner.Replay.Count >= settings.Dqn.BatchSize)
+            if (_learn && _learner.Replay.Count >= _settings.Dqn.BatchSize)
             {
-                for (int s = 0; s < settings.GradientStepsPerTick; s++) { lossSum += learner.TrainStep(); lossCount++; }
-                if (tick % settings.TargetUpdateTicks == 0) learner.UpdateTarget();
+                for (int s = 0; s < _settings.GradientStepsPerTick; s++) { _lossSum += _learner.TrainStep(); _lossCount++; }   // the per-tick budget
+                if (tick % _settings.TargetUpdateTicks == 0) _learner.UpdateTarget();
             }
-            if (tick % settings.WindowTicks == 0)
-            {
-                var point = new SeekersPoint(tick,
-                    (float)(rewardSum / ((double)n * settings.WindowTicks)),
-                    (float)((arena.Reached - reachedAtWindowStart) * 1000.0 / ((double)n * settings.WindowTicks)),
-                    (float)((arena.Collisions - collisionsAtWindowStart) / ((double)n * settings.WindowTicks)),
-                    lossCount > 0 ? (float)(lossSum / lossCount) : 0f);
-                curve.Add(point);
-                progress?.Invoke(point);
-                rewardSum = 0; lossSum = 0; lossCount = 0;
-                reachedAtWindowStart = arena.Reached;
-                collisionsAtWindowStart = arena.Collisions;
-            }
+            if (tick % _settings.WindowTicks == 0) CloseWindow(tick);
         }
-        return new SeekersResult { Curve = curve, Seconds = clock.Elapsed.TotalSeconds, Ticks = settings.Ticks, Arena = arena, BrainCalls = think.TotalBrainCalls };
+
+        private void CloseWindow(int tick)
+        {
+            double agentTicks = (double)_settings.Agents * _settings.WindowTicks;
+            var point = new SeekersPoint(tick, (float)(_rewardSum / agentTicks),
+                (float)((_arena.Reached - _reachedAtWindowStart) * 1000.0 / agentTicks),
+                (float)((_arena.Collisions - _collisionsAtWindowStart) / agentTicks),
+                _lossCount > 0 ? (float)(_lossSum / _lossCount) : 0f);
+            _curve.Add(point);
+            _progress?.Invoke(point);
+            _rewardSum = 0; _lossSum = 0; _lossCount = 0;
+            _reachedAtWindowStart = _arena.Reached;
+            _collisionsAtWindowStart = _arena.Collisions;
+        }
+
+        public SeekersResult Result() => new()
+        {
+            Curve = _curve, Seconds = _clock.Elapsed.TotalSeconds, Ticks = Tick, Arena = _arena, BrainCalls = _think.TotalBrainCalls,
+        };
+
+        public void Dispose() => _learner.Dispose();
     }
 }
