@@ -8,7 +8,7 @@ namespace Cortex.Kernels;
 /// <summary>Reductions in a fixed order (so results do not depend on thread count). Nothing allocates.</summary>
 public static class ReductionKernels
 {
-    private const int Block = 4096;
+    private const int Block = 1024;
 
     /// <summary>sums = Σ_rows x (or sums += … when <paramref name="accumulate"/>): the bias gradient db = Σ_rows dZ.</summary>
     /// <param name="sums">Output (columns).</param>
@@ -26,11 +26,19 @@ public static class ReductionKernels
         for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, x.Slice(r * columns, columns), sums);
     }
 
-    /// <summary>Σ x², accumulated in double over fixed blocks: the squared global gradient norm.</summary>
+    /// <summary>
+    /// Σ x² in a fixed order: SIMD lanes in float over blocks of 1024, blocks summed in double (all in
+    /// double without SIMD). The squared global gradient norm, relative error far below 1e-5.
+    /// </summary>
     /// <param name="x">Values.</param>
     public static double SumOfSquares(ReadOnlySpan<float> x)
     {
         double total = 0;
+        if (!Vector.IsHardwareAccelerated)
+        {
+            foreach (float v in x) total += (double)v * v;
+            return total;
+        }
         for (int i = 0; i < x.Length; i += Block)
         {
             total += TensorPrimitives.SumOfSquares(x.Slice(i, Math.Min(Block, x.Length - i)));

@@ -22,7 +22,8 @@ public sealed class ReductionKernelTests
     {
         float[] x = new float[100_001];
         Array.Fill(x, 0.1f);
-        Assert.That(ReductionKernels.SumOfSquares(x), Is.EqualTo(100_001 * (double)0.1f * 0.1f).Within(1e-6 * 1000));
+        // Float within blocks of 1024, double across them: relative error well under 1e-5 on every instruction set.
+        Assert.That(ReductionKernels.SumOfSquares(x), Is.EqualTo(100_001 * (double)0.1f * 0.1f).Within(1e-5 * 1000));
     }
 
     [Test]
