@@ -28,18 +28,8 @@ public sealed class GradientCheckTests
     [TestCaseSource(nameof(Cases))]
     public void HandWrittenBackwardMatchesFiniteDifferences(Activation activation, Loss loss, int size)
     {
-        Activation output = Catalog.OutputFor(loss, activation);
-        int outputs = Catalog.OutputsFor(loss, output, size);
-        using Brain brain = Brain.Create(size).Dense(size, activation).Dense(outputs, output).Loss(loss)
-            .Optimizer(Optimizer.GradientDescent(0.1f)).MaxBatch(size).Build(seed: (ulong)(size * 31 + (int)activation.Kind));
-        var random = new SeededRandom(99 + (ulong)size);
-        // Random biases too (they start at 0), so no unit sits exactly on a kink such as step(0).
-        float[] theta = new float[brain.ParameterCount];
-        for (int i = 0; i < theta.Length; i++) theta[i] = random.NextFloat(-1f, 1f);
-        brain.SetParameters(theta);
-        float[] inputs = new float[size * size], targets = new float[size * outputs];
-        for (int i = 0; i < inputs.Length; i++) inputs[i] = random.NextFloat(-1.5f, 1.5f);
-        GradientCheck.MakeTargets(loss, targets, size, outputs, random);
+        (Brain brain, float[] inputs, float[] targets) = Catalog.CheckNetwork(activation, loss, size, seed: (ulong)(size * 31 + (int)activation.Kind));
+        using var owned = brain;
 
         GradientCheckReport report = GradientCheck.Brain(brain, inputs, targets, size);
 

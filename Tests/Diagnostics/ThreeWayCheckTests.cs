@@ -39,16 +39,8 @@ public sealed class ThreeWayCheckTests
     [TestCaseSource(nameof(NetworkCases))]
     public void DenseLayersActivationsAndLossAgreeThreeWays(Activation activation, Loss loss, int size)
     {
-        Activation output = Catalog.OutputFor(loss, activation);
-        int outputs = Catalog.OutputsFor(loss, output, size);
-        using Brain brain = Brain.Create(size).Dense(size, activation).Dense(outputs, output).Loss(loss).MaxBatch(size).Build((ulong)size);
-        var random = new SeededRandom(1000 + (ulong)size);
-        float[] theta = new float[brain.ParameterCount];
-        for (int i = 0; i < theta.Length; i++) theta[i] = random.NextFloat(-1f, 1f);
-        brain.SetParameters(theta);
-        float[] inputs = new float[size * size], targets = new float[size * outputs];
-        for (int i = 0; i < inputs.Length; i++) inputs[i] = random.NextFloat(-1.5f, 1.5f);
-        GradientCheck.MakeTargets(loss, targets, size, outputs, random);
+        (Brain brain, float[] inputs, float[] targets) = Catalog.CheckNetwork(activation, loss, size, seed: 1000 + (ulong)size);
+        using var owned = brain;
 
         ThreeWayReport report = ThreeWayCheck.Brain(brain, inputs, targets, size);
 

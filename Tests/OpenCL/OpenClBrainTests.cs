@@ -37,17 +37,8 @@ public sealed class OpenClBrainTests
     [TestCaseSource(nameof(GradientCases))]
     public void GradientCheckPassesOnTheDevice(Activation activation, Loss loss, int size)
     {
-        Activation output = Catalog.OutputFor(loss, activation);
-        int outputs = Catalog.OutputsFor(loss, output, size);
-        using Brain brain = Brain.Create(size).Dense(size, activation).Dense(outputs, output).Loss(loss)
-            .Optimizer(Optimizer.GradientDescent(0.1f)).MaxBatch(size).Backend(_backend).Build(seed: (ulong)(size * 31 + (int)activation.Kind));
-        var random = new SeededRandom(99 + (ulong)size);
-        float[] theta = new float[brain.ParameterCount];
-        for (int i = 0; i < theta.Length; i++) theta[i] = random.NextFloat(-1f, 1f);
-        brain.SetParameters(theta);
-        float[] inputs = new float[size * size], targets = new float[size * outputs];
-        for (int i = 0; i < inputs.Length; i++) inputs[i] = random.NextFloat(-1.5f, 1.5f);
-        GradientCheck.MakeTargets(loss, targets, size, outputs, random);
+        (Brain brain, float[] inputs, float[] targets) = Catalog.CheckNetwork(activation, loss, size, seed: (ulong)(size * 31 + (int)activation.Kind), _backend);
+        using var owned = brain;
 
         GradientCheckReport report = GradientCheck.Brain(brain, inputs, targets, size);
 
