@@ -36,16 +36,20 @@ public static class ReductionKernels
         if (columns == 0) return;
         fixed (float* ps = sums)
         fixed (float* px = x)
+            ColumnSumRange(isa, ps, px, rows, columns, 0, columns, accumulate);
+    }
+
+    /// <summary>Columns [first, end) of <see cref="ColumnSum"/> (validated by the caller): a parallel item.</summary>
+    internal static unsafe void ColumnSumRange(GemmIsa isa, float* sums, float* x, int rows, int columns, int first, int end, bool accumulate)
+    {
+        switch (isa)
         {
-            switch (isa)
-            {
 #if NET8_0_OR_GREATER
-                case GemmIsa.Avx512: ColumnSum<Ops512, Vector512<float>>(ps, px, rows, columns, 0, columns, accumulate); break;
-                case GemmIsa.Avx2: ColumnSum<Ops256, Vector256<float>>(ps, px, rows, columns, 0, columns, accumulate); break;
+            case GemmIsa.Avx512: ColumnSum<Ops512, Vector512<float>>(sums, x, rows, columns, first, end, accumulate); break;
+            case GemmIsa.Avx2: ColumnSum<Ops256, Vector256<float>>(sums, x, rows, columns, first, end, accumulate); break;
 #endif
-                case GemmIsa.Vector: ColumnSum<OpsVector, Vector<float>>(ps, px, rows, columns, 0, columns, accumulate); break;
-                default: ColumnSum<OpsScalar, float>(ps, px, rows, columns, 0, columns, accumulate); break;
-            }
+            case GemmIsa.Vector: ColumnSum<OpsVector, Vector<float>>(sums, x, rows, columns, first, end, accumulate); break;
+            default: ColumnSum<OpsScalar, float>(sums, x, rows, columns, first, end, accumulate); break;
         }
     }
 
@@ -99,6 +103,19 @@ public static class ReductionKernels
             total += TensorPrimitives.SumOfSquares(x.Slice(i, Math.Min(Block, x.Length - i)));
         }
         return total;
+    }
+
+    /// <summary>Floats per block of <see cref="SumOfSquares"/>: each block is summed in float, the blocks in double, in order.</summary>
+    internal const int SumOfSquaresBlock = Block;
+
+    /// <summary>The float sums of squares of blocks [first, end) of <paramref name="x"/> into partials[first..end): <see cref="SumOfSquares"/> split up.</summary>
+    internal static void BlockSumsOfSquares(ReadOnlySpan<float> x, int first, int end, Span<float> partials)
+    {
+        for (int b = first; b < end; b++)
+        {
+            int i = b * Block;
+            partials[b] = TensorPrimitives.SumOfSquares(x.Slice(i, Math.Min(Block, x.Length - i)));
+        }
     }
 
     /// <summary>destination ← destination + t(source − destination): Polyak averaging of target networks.</summary>

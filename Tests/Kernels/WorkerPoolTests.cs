@@ -20,6 +20,17 @@ public sealed class WorkerPoolTests
         }
     }
 
+    private sealed class BusyWork : IParallelWork
+    {
+        public int[] Counts = Array.Empty<int>();
+
+        public void Execute(int item)
+        {
+            Interlocked.Increment(ref Counts[item]);
+            Thread.SpinWait(20 + item % 7 * 10);
+        }
+    }
+
     private sealed class NestedWork : IParallelWork
     {
         public WorkerPool? Pool;
@@ -140,6 +151,40 @@ public sealed class WorkerPoolTests
             Assert.That(caller.Join(TimeSpan.FromSeconds(10)), Is.True, "Run hung after Dispose");
             Assert.That(failure, Is.Null);
         }
+    }
+
+    [Test]
+    public void LateWorkersNeverMixRoundsWithDifferentItemCounts()
+    {
+        // Rounds of very different sizes back to back: a worker that wakes late must not claim an item of an old
+        // round with a newer round's item count (that would run an item twice or hang the caller).
+        var pool = new WorkerPool(3);
+        var small = new BusyWork { Counts = new int[2] };
+        var large = new BusyWork { Counts = new int[64] };
+        // Widen both windows: workers dawdle after seeing a round, the caller after writing a round's parameters.
+        pool.TestDelay = stage => Thread.SpinWait(stage == WorkerPool.Stage.RoundSeen ? 300 : 200);
+        Exception? failure = null;
+        var caller = new Thread(() =>
+        {
+            try
+            {
+                for (int round = 0; round < 30_000; round++)
+                {
+                    if (round % 3 == 2) pool.Run(large, 64);
+                    else pool.Run(small, 2);
+                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        }) { IsBackground = true };
+        caller.Start();
+        Assert.That(caller.Join(TimeSpan.FromSeconds(60)), Is.True, "Run hung");     // (a hung pool is left undisposed: Dispose would wait for it)
+        pool.Dispose();
+        Assert.That(failure, Is.Null);
+        Assert.That(small.Counts, Is.All.EqualTo(20_000));
+        Assert.That(large.Counts, Is.All.EqualTo(10_000));
     }
 
     [Test]
