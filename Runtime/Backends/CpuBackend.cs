@@ -121,7 +121,7 @@ public sealed class CpuBackend : IBackend
         fixed (float* pb = bias)
         {
             _ops.Set(ParallelOps.Kind.Forward, py, pz, bias.IsEmpty ? null : pb, null, rows, columns, activation);
-            _pool!.Run(_ops, (rows + RowChunk - 1) / RowChunk);
+            _pool!.RunAffine(_ops, (rows + RowChunk - 1) / RowChunk);
         }
     }
 
@@ -145,7 +145,7 @@ public sealed class CpuBackend : IBackend
         fixed (float* py = y)
         {
             _ops.Set(ParallelOps.Kind.Backward, pdz, pdy, pz, py, rows, columns, activation);
-            _pool!.Run(_ops, (rows + RowChunk - 1) / RowChunk);
+            _pool!.RunAffine(_ops, (rows + RowChunk - 1) / RowChunk);
         }
     }
 
@@ -165,7 +165,7 @@ public sealed class CpuBackend : IBackend
         {
             _ops.Set(ParallelOps.Kind.ColumnSum, ps, px, null, null, rows, columns, default);
             _ops.Accumulate = accumulate;
-            _pool!.Run(_ops, (columns + ParallelOps.ColumnChunk - 1) / ParallelOps.ColumnChunk);
+            _pool!.RunAffine(_ops, (columns + ParallelOps.ColumnChunk - 1) / ParallelOps.ColumnChunk);
         }
     }
 
@@ -181,7 +181,7 @@ public sealed class CpuBackend : IBackend
             _ops.Set(ParallelOps.Kind.SumOfSquares, px, pp, null, null, x.Length, blocks, default);
             int items = Math.Min(blocks, 4 * _pool!.Threads);
             _ops.Items = items;
-            _pool.Run(_ops, items);
+            _pool.RunAffine(_ops, items);
         }
         double total = 0;
         for (int b = 0; b < blocks; b++) total += _partials[b];
@@ -223,7 +223,7 @@ public sealed class CpuBackend : IBackend
             _ops.Optimizer = optimizer;
             _ops.Step = step;
             _ops.GradientScale = gradientScale;
-            _pool!.Run(_ops, (p.Length + OptimizerChunk - 1) / OptimizerChunk);
+            _pool!.RunAffine(_ops, (p.Length + OptimizerChunk - 1) / OptimizerChunk);
         }
     }
 

@@ -22,7 +22,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private const int MaxRows = 256;
 
     /// <summary>Products below this many flops (about 50 µs on one core) stay on the calling thread even when a pool is given.</summary>
-    private const double ParallelFlops = 1e7;
+    private const double ParallelFlops = 1e6;
 
     /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
     private const int ItemsPerThread = 2;
@@ -69,7 +69,8 @@ internal sealed unsafe class GemmBlocked : IParallelWork
                     RunItems(work, work._packItems, threads > 1 ? pool : null);
                     work._packing = false;
                 }
-                RunItems(work, items, threads > 1 ? pool : null);
+                if (threads > 1) pool!.RunAffine(work, items);        // the same blocks of c to the same core, call after call
+                else RunItems(work, items, null);
             }
         }
         finally

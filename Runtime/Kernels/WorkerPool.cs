@@ -41,6 +41,8 @@ public sealed class WorkerPool : IDisposable
     private long _ticket;            // round << 32 | next item index
     private int _round;
     private int _parametersRound;     // the round _work and _items belong to; 0 while they are rewritten
+    private bool _affine;
+    private readonly long[] _claims;  // affine rounds: per participant, round << 32 | next item of its range
     private int _completed;
     private int _cancelled;
     private int _callerWaiting;
@@ -56,10 +58,12 @@ public sealed class WorkerPool : IDisposable
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1.");
         Threads = threads;
+        _claims = new long[threads * 16];                     // a cache line (128 bytes) per participant
         _workers = new Thread[threads - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"Cortex worker {i + 1}" };
+            int participant = i + 1;
+            _workers[i] = new Thread(() => WorkerLoop(participant)) { IsBackground = true, Name = $"Cortex worker {participant}" };
             _workers[i].Start();
         }
     }
@@ -77,7 +81,19 @@ public sealed class WorkerPool : IDisposable
     /// If an item throws, no further items are started, the items already running finish, and the first
     /// exception is rethrown on the calling thread with its original stack trace (not wrapped).
     /// </remarks>
-    public void Run(IParallelWork work, int items)
+    public void Run(IParallelWork work, int items) => RunRound(work, items, affine: false);
+
+    /// <summary>
+    /// <see cref="Run(IParallelWork, int)"/> where participant p (the caller is 0, worker w is w) first takes the items
+    /// of its own contiguous range [p·items/Threads, (p + 1)·items/Threads), then helps with the others' leftovers.
+    /// Passes that touch the same memory in the same item ranges call after call then find it in the same core's
+    /// cache. Which thread runs an item is still not fixed (a late worker's items are taken by the others).
+    /// </summary>
+    /// <param name="work">The work.</param>
+    /// <param name="items">Number of items.</param>
+    internal void RunAffine(IParallelWork work, int items) => RunRound(work, items, affine: true);
+
+    private void RunRound(IParallelWork work, int items, bool affine)
     {
         if (work is null) throw new ArgumentNullException(nameof(work));
         if (items < 0) throw new ArgumentOutOfRangeException(nameof(items), items, "items must be non-negative.");
@@ -100,6 +116,9 @@ public sealed class WorkerPool : IDisposable
             Interlocked.Exchange(ref _parametersRound, 0);
             _work = work;
             _items = items;
+            _affine = affine;
+            if (affine)
+                for (int p = 0; p < Threads; p++) Volatile.Write(ref _claims[16 * p], (long)round << 32 | (uint)RangeStart(p, items));
             _completed = 0;
             _cancelled = 0;
             _error = null;
@@ -111,7 +130,8 @@ public sealed class WorkerPool : IDisposable
                 Monitor.PulseAll(_startGate);
             }
 
-            Drain(round, work, items);
+            if (affine) DrainAffine(0, round, work, items);
+            else Drain(round, work, items);
             WaitForCompletion(items);
             Exception? error = _error;
             _error = null;
@@ -164,21 +184,48 @@ public sealed class WorkerPool : IDisposable
             int index = (int)(ticket & 0xFFFF_FFFF);
             if ((int)(ticket >> 32) != round || index >= items) return;
             if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
-            if (Volatile.Read(ref _cancelled) == 0)
-            {
-                try
-                {
-                    work.Execute(index);
-                }
-                catch (Exception ex)
-                {
-                    Interlocked.CompareExchange(ref _error, ex, null);
-                    Volatile.Write(ref _cancelled, 1);
-                }
-            }
-            if (Interlocked.Increment(ref _completed) == items && Volatile.Read(ref _callerWaiting) != 0)
-                lock (_doneGate) Monitor.PulseAll(_doneGate);
+            Execute(work, index, items);
         }
+    }
+
+    // Own range first, then the other ranges in turn; a claim succeeds only while the counter holds this round.
+    private void DrainAffine(int participant, int round, IParallelWork work, int items)
+    {
+        int threads = Threads;
+        for (int k = 0; k < threads; k++)
+        {
+            int range = (participant + k) % threads, end = RangeStart(range + 1, items);
+            ref long counter = ref _claims[16 * range];
+            while (true)
+            {
+                long claim = Volatile.Read(ref counter);
+                int index = (int)(claim & 0xFFFF_FFFF);
+                if ((int)(claim >> 32) != round) return;
+                if (index >= end) break;
+                if (Interlocked.CompareExchange(ref counter, claim + 1, claim) != claim) continue;
+                Execute(work, index, items);
+            }
+        }
+    }
+
+    private int RangeStart(int participant, int items) => (int)((long)participant * items / Threads);
+
+    private void Execute(IParallelWork work, int index, int items)
+    {
+        if (Volatile.Read(ref _cancelled) == 0)
+        {
+            try
+            {
+                work.Execute(index);
+            }
+            catch (Exception ex)
+            {
+                Interlocked.CompareExchange(ref _error, ex, null);
+                Volatile.Write(ref _cancelled, 1);
+            }
+        }
+        if (Interlocked.Increment(ref _completed) == items && Volatile.Read(ref _callerWaiting) != 0)
+            lock (_doneGate) Monitor.PulseAll(_doneGate);
     }
 
     // Every item has been claimed by now; wait for the ones still running on workers.
@@ -197,7 +244,7 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
-    private void WorkerLoop()
+    private void WorkerLoop(int participant)
     {
         int seen = 0;
         while (true)
@@ -210,9 +257,11 @@ public sealed class WorkerPool : IDisposable
             int before = Volatile.Read(ref _parametersRound);
             IParallelWork? work = Volatile.Read(ref _work);
             int items = Volatile.Read(ref _items);
+            bool affine = _affine;
             Interlocked.MemoryBarrier();
             if (before != round || Volatile.Read(ref _parametersRound) != round || work is null) continue;   // that round is over
-            Drain(round, work, items);
+            if (affine) DrainAffine(participant, round, work, items);
+            else Drain(round, work, items);
         }
     }
 

@@ -58,6 +58,37 @@ public sealed class WorkerPoolTests
         }
     }
 
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void AffineRunsEveryItemExactlyOnce(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        foreach (int items in new[] { 0, 1, 2, 3, 7, 64, 1000 })
+        {
+            for (int round = 0; round < 20; round++)
+            {
+                var work = new CountingWork { Counts = new int[items] };
+                if (round % 2 == 0) pool.RunAffine(work, items);
+                else pool.Run(work, items);
+                Assert.That(work.Counts, Is.All.EqualTo(1), $"{items} items, round {round}");
+            }
+        }
+    }
+
+    [Test]
+    public void AffineRethrowsTheWorkItemException()
+    {
+        using var pool = new WorkerPool(2);
+        var failing = new CountingWork { Counts = new int[50], ThrowAt = 40 };
+        var ex = Assert.Throws<InvalidOperationException>(() => pool.RunAffine(failing, 50));
+        Assert.That(ex!.Message, Is.EqualTo("item 40 failed"));
+        Assert.That(failing.Counts, Is.All.LessThanOrEqualTo(1));
+        var work = new CountingWork { Counts = new int[50] };
+        pool.RunAffine(work, 50);
+        Assert.That(work.Counts, Is.All.EqualTo(1));
+    }
+
     [Test]
     public void RethrowsTheWorkItemExceptionAndStaysUsable()
     {
@@ -171,6 +202,7 @@ public sealed class WorkerPoolTests
                 for (int round = 0; round < 30_000; round++)
                 {
                     if (round % 3 == 2) pool.Run(large, 64);
+                    else if (round % 3 == 1) pool.RunAffine(small, 2);
                     else pool.Run(small, 2);
                 }
             }
