@@ -68,20 +68,27 @@ public sealed partial class Brain
             Dense layer = _layers[i];
             int width = layer.Outputs;
             bool linear = layer.Activation.Kind == ActivationKind.Linear;
-            Span<float> z, y;
-            if (i == last && toOutput)
+            ReadOnlySpan<float> weight = CpuBackend.Span(layer.Weight), bias = CpuBackend.Span(layer.Bias);
+            if (toOutput)
             {
-                y = output;
-                z = linear ? output : CpuBackend.Span(_z[i]).Slice(r0 * width, n * width);
+                // Inference keeps no pre-activation: y = f(x·Wᵀ + b) computed in place, straight into the outputs
+                // for the last layer (or, for a non-linear last layer, into its z slice and then the outputs).
+                Span<float> v = i == last && linear ? output : CpuBackend.Span(_z[i]).Slice(r0 * width, n * width);
+                Gemm.Multiply(v, x, weight, n, width, layer.Inputs, false, true, false, pool);                       // z = x·Wᵀ
+                if (i == last && !linear)
+                {
+                    ActivationKernels.BiasActivationForward(output, v, bias, layer.Activation, n, width);           // z += b; y = f(z)
+                    break;
+                }
+                ActivationKernels.BiasActivationInPlace(v, bias, layer.Activation, n, width);                      // y = f(z + b)
+                x = v;
+                continue;
             }
-            else
-            {
-                z = CpuBackend.Span(_z[i]).Slice(r0 * width, n * width);
-                y = linear ? z : CpuBackend.Span(_y[i]).Slice(r0 * width, n * width);
-            }
-            Gemm.Multiply(z, x, CpuBackend.Span(layer.Weight), n, width, layer.Inputs, false, true, false, pool);   // z = x·Wᵀ
-            if (pool is null) ActivationKernels.BiasActivationForward(y, z, CpuBackend.Span(layer.Bias), layer.Activation, n, width); // z += b; y = f(z)
-            else _cpu!.BiasActivationForward(y, z, CpuBackend.Span(layer.Bias), layer.Activation, n, width);
+            Span<float> z = CpuBackend.Span(_z[i]).Slice(r0 * width, n * width);
+            Span<float> y = linear ? z : CpuBackend.Span(_y[i]).Slice(r0 * width, n * width);
+            Gemm.Multiply(z, x, weight, n, width, layer.Inputs, false, true, false, pool);                          // z = x·Wᵀ
+            if (pool is null) ActivationKernels.BiasActivationForward(y, z, bias, layer.Activation, n, width);      // z += b; y = f(z)
+            else _cpu!.BiasActivationForward(y, z, bias, layer.Activation, n, width);
             x = y;
         }
     }

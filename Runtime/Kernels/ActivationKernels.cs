@@ -80,6 +80,53 @@ public static class ActivationKernels
         return MathF.Max(x, 0f) + log1p;
     }
 
+    /// <summary>
+    /// v = f(v + b) in place, for inference, where the pre-activation is not kept (same values as
+    /// <see cref="BiasActivationForward"/> writes to y). Validated like it; nothing allocates.
+    /// </summary>
+    /// <param name="values">z on entry, y on return (rows, columns).</param>
+    /// <param name="bias">Bias (columns), or empty for none.</param>
+    /// <param name="activation">The function.</param>
+    /// <param name="rows">Batch size.</param>
+    /// <param name="columns">Width.</param>
+    internal static void BiasActivationInPlace(Span<float> values, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
+    {
+        Check.Dimensions(rows, columns);
+        Check.Matrix(values.Length, rows, columns, nameof(values));
+        if (!bias.IsEmpty) Check.SameLength(bias.Length, columns, nameof(bias), "a row of values");
+        InPlaceOn(GemmIsas.Best, values, bias, activation, rows, columns);
+    }
+
+    /// <summary><see cref="BiasActivationInPlace"/> on a chosen instruction set (validated by the caller).</summary>
+    [MethodImpl(JitHints.HotLoop)]
+    internal static unsafe void InPlaceOn(GemmIsa isa, Span<float> values, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
+    {
+        if (activation.Kind is ActivationKind.Linear or ActivationKind.Softmax)
+        {
+            ForwardOn(isa, values, values, bias, activation, rows, columns);        // both already work in place
+            return;
+        }
+        if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");
+        if (rows == 0 || columns == 0) return;
+        fixed (float* pv = values)
+        fixed (float* pb = bias)
+        {
+            float* b = bias.IsEmpty ? null : pb;
+            switch (activation.Kind)
+            {
+                case ActivationKind.BinaryStep: Rows(isa, pv, null, b, rows, columns, default(StepFunction)); return;
+                case ActivationKind.Sigmoid: Rows(isa, pv, null, b, rows, columns, default(SigmoidFunction)); return;
+                case ActivationKind.Tanh: Rows(isa, pv, null, b, rows, columns, default(TanhFunction)); return;
+                case ActivationKind.Relu: Rows(isa, pv, null, b, rows, columns, default(ReluFunction)); return;
+                case ActivationKind.LeakyRelu: Rows(isa, pv, null, b, rows, columns, new LeakyReluFunction(activation.Alpha)); return;
+                case ActivationKind.Softplus: Rows(isa, pv, null, b, rows, columns, default(SoftplusFunction)); return;
+                case ActivationKind.Elu: Rows(isa, pv, null, b, rows, columns, new EluFunction(activation.Alpha)); return;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
+            }
+        }
+    }
+
     /// <summary><see cref="BiasActivationForward"/> on a chosen instruction set (validated by the caller; tests run every one).</summary>
     [MethodImpl(JitHints.HotLoop)]
     internal static unsafe void ForwardOn(GemmIsa isa, Span<float> y, Span<float> z, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
@@ -180,6 +227,7 @@ public static class ActivationKernels
         where TS : struct, IVectorOps<float>
         where TF : struct, IActivationFunction
     {
+        if (z is null) z = y;                                                  // in place; z is not kept
         if (bias is null)
         {
             RunSpan<TO, TV, TN, TW, TS, TF>(y, z, null, 0, rows * columns, f);   // no bias: the rows are one flat span
@@ -214,6 +262,11 @@ public static class ActivationKernels
         if (bias is null)
         {
             for (; j <= n - w; j += w) o.Store(y + j, f.Apply<TO, TV>(o.Load(z + j)));
+            return j;
+        }
+        if (y == z)
+        {
+            for (; j <= n - w; j += w) o.Store(y + j, f.Apply<TO, TV>(o.Add(o.Load(z + j), o.Load(bias + j))));
             return j;
         }
         for (; j <= n - w; j += w)

@@ -46,6 +46,28 @@ public sealed class ActivationKernelsTests
     }
 
     [TestCaseSource(nameof(All))]
+    public void InPlaceForwardGivesTheSameOutputsAsForward(Activation activation)
+    {
+        foreach (var (rows, columns) in Shapes)
+        {
+            var rng = new Random(rows * 17 + columns);
+            float[] z0 = Values(rng, rows * columns, 8f), bias = Values(rng, columns, 1f);
+            foreach (bool withBias in new[] { false, true })
+            {
+                foreach (GemmIsa isa in Isas)
+                {
+                    float[] y = new float[z0.Length], values = (float[])z0.Clone();
+                    ActivationKernels.ForwardOn(isa, y, (float[])z0.Clone(), withBias ? bias : default, activation, rows, columns);
+                    ActivationKernels.InPlaceOn(isa, values, withBias ? bias : default, activation, rows, columns);
+                    Assert.That(values, Is.EqualTo(y), $"{activation} {rows}x{columns} bias={withBias} {isa}");
+                }
+            }
+        }
+        var e = Assert.Throws<ArgumentException>(() => ActivationKernels.BiasActivationInPlace(new float[5], default, activation, 2, 3));
+        Assert.That(e!.ParamName, Is.EqualTo("values"));
+    }
+
+    [TestCaseSource(nameof(All))]
     public void BackwardMatchesNaiveOnEveryInstructionSet(Activation activation)
     {
         foreach (var (rows, columns) in Shapes)
