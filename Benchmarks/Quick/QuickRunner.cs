@@ -58,6 +58,7 @@ public sealed class QuickRunner
     private readonly string[] _filters;
     private readonly TextWriter _output;
     private readonly Dictionary<(string Case, string Impl, int Threads), double> _medians = new();
+    private readonly HashSet<Type> _warmed = new();
 
     private QuickRunner(string[] filters, TextWriter output)
     {
@@ -230,11 +231,13 @@ public sealed class QuickRunner
         return sb.Append('"').ToString();
     }
 
-    private static long Calibrate<TAction>(ref TAction action, double sampleSeconds) where TAction : struct, IQuickAction
+    private long Calibrate<TAction>(ref TAction action, double sampleSeconds) where TAction : struct, IQuickAction
     {
-        // Warm up for a few sample lengths (tiering, caches, worker threads), then size one sample.
+        // Warm up for a few sample lengths (tiering, caches, worker threads), then size one sample. The first
+        // time an action type is timed it warms up longer: tiered compilation promotes methods once the JIT is quiet.
         long reps = 1;
-        long warmUntil = Stopwatch.GetTimestamp() + 3 * (long)(sampleSeconds * Stopwatch.Frequency);
+        int warmSamples = _warmed.Add(typeof(TAction)) ? 10 : 3;
+        long warmUntil = Stopwatch.GetTimestamp() + warmSamples * (long)(sampleSeconds * Stopwatch.Frequency);
         while (true)
         {
             long start = Stopwatch.GetTimestamp();
