@@ -5,22 +5,42 @@ using Cortex.Tensors;
 namespace Cortex.Backends;
 
 /// <summary>
-/// The reference backend: managed SIMD kernels on the CPU, GEMM spread over a dedicated
-/// <see cref="WorkerPool"/> when <see cref="Threads"/> &gt; 1. Results are bitwise identical for any
-/// thread count on a given machine.
+/// The reference backend: managed SIMD kernels on the CPU, spread over a dedicated
+/// <see cref="WorkerPool"/> when <see cref="Threads"/> &gt; 1 (GEMMs, and element-wise passes, column sums,
+/// the gradient norm and optimizer steps over large arrays). Work is cut on partitions fixed by the sizes
+/// alone and every element or partial sum is computed the same way whichever thread runs it, so results are
+/// bitwise identical for any thread count on a given machine.
 /// </summary>
 public sealed class CpuBackend : IBackend
 {
+    /// <summary>Element-wise passes, column sums, norms and optimizer steps go parallel from this many floats (about 10 µs of work).</summary>
+    internal const int ParallelElements = 1 << 16;
+
+    /// <summary>Floats per optimizer-step item.</summary>
+    private const int OptimizerChunk = 1 << 14;
+
+    /// <summary>Rows per element-wise item (whole rows, so softmax rows stay whole).</summary>
+    private const int RowChunk = 64;
+
     private readonly WorkerPool? _pool;
+    private readonly ParallelOps? _ops;
+    private float[] _partials = Array.Empty<float>();
 
     /// <summary>Creates a CPU backend.</summary>
-    /// <param name="threads">Threads for large GEMMs, the caller included; 1 keeps everything on the calling thread.</param>
+    /// <param name="threads">Threads for large GEMMs and passes, the caller included; 1 keeps everything on the calling thread.</param>
     public CpuBackend(int threads = 1)
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1.");
         Threads = threads;
-        _pool = threads > 1 ? new WorkerPool(threads) : null;
+        if (threads > 1)
+        {
+            _pool = new WorkerPool(threads);
+            _ops = new ParallelOps();
+        }
     }
+
+    /// <summary>The worker pool (null on one thread).</summary>
+    internal WorkerPool? Pool => _pool;
 
     /// <summary>Degree of parallelism for large products.</summary>
     public int Threads { get; }
@@ -74,15 +94,100 @@ public sealed class CpuBackend : IBackend
 
     /// <inheritdoc />
     public void BiasActivationForward(BufferSlice y, BufferSlice z, BufferSlice bias, Activation activation, int rows, int columns) =>
-        ActivationKernels.BiasActivationForward(Span(y), Span(z), Span(bias), activation, rows, columns);
+        BiasActivationForward(Span(y), Span(z), Span(bias), activation, rows, columns);
 
     /// <inheritdoc />
     public void ActivationBackward(BufferSlice dZ, BufferSlice dY, BufferSlice z, BufferSlice y, Activation activation, int rows, int columns) =>
-        ActivationKernels.Backward(Span(dZ), Span(dY), Span(z), Span(y), activation, rows, columns);
+        ActivationBackward(Span(dZ), Span(dY), Span(z), Span(y), activation, rows, columns);
 
     /// <inheritdoc />
     public void ColumnSum(BufferSlice sums, BufferSlice x, int rows, int columns, bool accumulate) =>
-        ReductionKernels.ColumnSum(Span(sums), Span(x), rows, columns, accumulate);
+        ColumnSum(Span(sums), Span(x), rows, columns, accumulate);
+
+    /// <summary><see cref="ActivationKernels.BiasActivationForward"/>, blocks of whole rows in parallel when large.</summary>
+    internal unsafe void BiasActivationForward(Span<float> y, Span<float> z, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
+    {
+        if (_ops is null || (long)rows * columns < ParallelElements || rows < 2 * RowChunk)
+        {
+            ActivationKernels.BiasActivationForward(y, z, bias, activation, rows, columns);
+            return;
+        }
+        Check.Dimensions(rows, columns);
+        Check.Matrix(y.Length, rows, columns, nameof(y));
+        Check.Matrix(z.Length, rows, columns, nameof(z));
+        if (!bias.IsEmpty) Check.SameLength(bias.Length, columns, nameof(bias), "a row of z");
+        fixed (float* py = y)
+        fixed (float* pz = z)
+        fixed (float* pb = bias)
+        {
+            _ops.Set(ParallelOps.Kind.Forward, py, pz, bias.IsEmpty ? null : pb, null, rows, columns, activation);
+            _pool!.RunAffine(_ops, (rows + RowChunk - 1) / RowChunk);
+        }
+    }
+
+    /// <summary><see cref="ActivationKernels.Backward"/>, blocks of whole rows in parallel when large.</summary>
+    internal unsafe void ActivationBackward(Span<float> dZ, ReadOnlySpan<float> dY, ReadOnlySpan<float> z, ReadOnlySpan<float> y, Activation activation,
+        int rows, int columns)
+    {
+        if (_ops is null || (long)rows * columns < ParallelElements || rows < 2 * RowChunk)
+        {
+            ActivationKernels.Backward(dZ, dY, z, y, activation, rows, columns);
+            return;
+        }
+        Check.Dimensions(rows, columns);
+        Check.Matrix(dZ.Length, rows, columns, nameof(dZ));
+        Check.Matrix(dY.Length, rows, columns, nameof(dY));
+        Check.Matrix(z.Length, rows, columns, nameof(z));
+        Check.Matrix(y.Length, rows, columns, nameof(y));
+        fixed (float* pdz = dZ)
+        fixed (float* pdy = dY)
+        fixed (float* pz = z)
+        fixed (float* py = y)
+        {
+            _ops.Set(ParallelOps.Kind.Backward, pdz, pdy, pz, py, rows, columns, activation);
+            _pool!.RunAffine(_ops, (rows + RowChunk - 1) / RowChunk);
+        }
+    }
+
+    /// <summary><see cref="ReductionKernels.ColumnSum"/>, blocks of columns in parallel when large (each column is still summed from row 0 down).</summary>
+    internal unsafe void ColumnSum(Span<float> sums, ReadOnlySpan<float> x, int rows, int columns, bool accumulate = true)
+    {
+        if (_ops is null || (long)rows * columns < ParallelElements || columns < 2 * ParallelOps.ColumnChunk)
+        {
+            ReductionKernels.ColumnSum(sums, x, rows, columns, accumulate);
+            return;
+        }
+        Check.Dimensions(rows, columns);
+        Check.Matrix(x.Length, rows, columns, nameof(x));
+        Check.AtLeast(sums.Length, columns, nameof(sums), "columns");
+        fixed (float* ps = sums)
+        fixed (float* px = x)
+        {
+            _ops.Set(ParallelOps.Kind.ColumnSum, ps, px, null, null, rows, columns, default);
+            _ops.Accumulate = accumulate;
+            _pool!.RunAffine(_ops, (columns + ParallelOps.ColumnChunk - 1) / ParallelOps.ColumnChunk);
+        }
+    }
+
+    /// <summary><see cref="ReductionKernels.SumOfSquares"/>, its blocks in parallel when large, then summed in order: the same bits.</summary>
+    internal unsafe double SumOfSquares(ReadOnlySpan<float> x)
+    {
+        // Without SIMD the serial sum is all in double: no blocks to split.
+        if (_ops is null || x.Length < ParallelElements || !System.Numerics.Vector.IsHardwareAccelerated) return ReductionKernels.SumOfSquares(x);
+        int blocks = (x.Length + ReductionKernels.SumOfSquaresBlock - 1) / ReductionKernels.SumOfSquaresBlock;
+        if (_partials.Length < blocks) _partials = new float[blocks];
+        fixed (float* px = x)
+        fixed (float* pp = _partials)
+        {
+            _ops.Set(ParallelOps.Kind.SumOfSquares, px, pp, null, null, x.Length, blocks, default);
+            int items = Math.Min(blocks, 4 * _pool!.Threads);
+            _ops.Items = items;
+            _pool.RunAffine(_ops, items);
+        }
+        double total = 0;
+        for (int b = 0; b < blocks; b++) total += _partials[b];
+        return total;
+    }
 
     /// <inheritdoc />
     public float LossForward(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns) =>
@@ -93,24 +198,49 @@ public sealed class CpuBackend : IBackend
         LossKernels.Backward(Span(gradient), loss, Span(output), Span(preActivation), Span(target), rows, columns);
 
     /// <inheritdoc />
-    public double SumOfSquares(BufferSlice x) => ReductionKernels.SumOfSquares(Span(x));
+    public double SumOfSquares(BufferSlice x) => SumOfSquares(Span(x));
 
     /// <inheritdoc />
-    public void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
+    public unsafe void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
         long step, float gradientScale)
+    {
+        Span<float> p = Span(parameters), g = Span(gradients), m1 = Span(moment1), m2 = Span(moment2);
+        if (_ops is null || p.Length < ParallelElements)
+        {
+            Step(optimizer, p, g, m1, m2, step, gradientScale);
+            return;
+        }
+        // Validate the whole arrays before any chunk runs (a chunk would see a consistent but partial picture).
+        Check.SameLength(g.Length, p.Length, nameof(gradients), nameof(parameters));
+        if (optimizer.Kind != OptimizerKind.GradientDescent) Check.SameLength(m1.Length, p.Length, nameof(moment1), nameof(parameters));
+        if (optimizer.Kind == OptimizerKind.Adam) Check.SameLength(m2.Length, p.Length, nameof(moment2), nameof(parameters));
+        if (optimizer.Kind == OptimizerKind.Adam && step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
+        fixed (float* pp = p)
+        fixed (float* pg = g)
+        fixed (float* pm1 = m1)
+        fixed (float* pm2 = m2)
+        {
+            _ops.Set(ParallelOps.Kind.Optimizer, pp, pg, pm1, pm2, p.Length, 0, default);
+            _ops.Optimizer = optimizer;
+            _ops.Step = step;
+            _ops.GradientScale = gradientScale;
+            _pool!.RunAffine(_ops, (p.Length + OptimizerChunk - 1) / OptimizerChunk);
+        }
+    }
+
+    private static void Step(Optimizer optimizer, Span<float> p, Span<float> g, Span<float> m1, Span<float> m2, long step, float gradientScale)
     {
         switch (optimizer.Kind)
         {
             case OptimizerKind.GradientDescent:
-                OptimizerKernels.GradientDescent(Span(parameters), Span(gradients), optimizer.LearningRate, optimizer.WeightDecay, gradientScale);
+                OptimizerKernels.GradientDescent(p, g, optimizer.LearningRate, optimizer.WeightDecay, gradientScale);
                 break;
             case OptimizerKind.Momentum:
-                OptimizerKernels.Momentum(Span(parameters), Span(moment1), Span(gradients), optimizer.LearningRate, optimizer.Momentum,
-                    optimizer.Nesterov, optimizer.WeightDecay, gradientScale);
+                OptimizerKernels.Momentum(p, m1, g, optimizer.LearningRate, optimizer.Momentum, optimizer.Nesterov, optimizer.WeightDecay, gradientScale);
                 break;
             case OptimizerKind.Adam:
-                OptimizerKernels.Adam(Span(parameters), Span(moment1), Span(moment2), Span(gradients), optimizer.LearningRate,
-                    optimizer.Beta1, optimizer.Beta2, optimizer.Epsilon, optimizer.WeightDecay, step, gradientScale);
+                OptimizerKernels.Adam(p, m1, m2, g, optimizer.LearningRate, optimizer.Beta1, optimizer.Beta2, optimizer.Epsilon, optimizer.WeightDecay,
+                    step, gradientScale);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer.Kind, "Unknown optimizer.");
@@ -127,6 +257,95 @@ public sealed class CpuBackend : IBackend
 
     /// <summary>Stops the worker threads.</summary>
     public void Dispose() => _pool?.Dispose();
+
+    /// <summary>
+    /// The parallel passes, one work object per backend (so a pass allocates nothing): the caller pins its spans,
+    /// sets the pointers and sizes, and runs the pool over fixed chunks.
+    /// </summary>
+    private sealed unsafe class ParallelOps : IParallelWork
+    {
+        /// <summary>Columns per column-sum item: four AVX-512 registers.</summary>
+        public const int ColumnChunk = 64;
+
+        private Kind _kind;
+        private float* _a, _b, _c, _d;
+        private int _rows, _columns;
+        private Activation _activation;
+
+        public enum Kind
+        {
+            Forward,
+            Backward,
+            ColumnSum,
+            SumOfSquares,
+            Optimizer,
+        }
+
+        public bool Accumulate { get; set; }
+
+        public int Items { get; set; }
+
+        public Optimizer Optimizer { get; set; }
+
+        public long Step { get; set; }
+
+        public float GradientScale { get; set; }
+
+        public void Set(Kind kind, float* a, float* b, float* c, float* d, int rows, int columns, Activation activation)
+        {
+            _kind = kind;
+            _a = a;
+            _b = b;
+            _c = c;
+            _d = d;
+            _rows = rows;
+            _columns = columns;
+            _activation = activation;
+        }
+
+        public void Execute(int item)
+        {
+            switch (_kind)
+            {
+                case Kind.Forward:
+                {
+                    int r0 = item * RowChunk, n = Math.Min(RowChunk, _rows - r0), length = n * _columns;
+                    nint at = (nint)r0 * _columns;
+                    var bias = _c is null ? default : new ReadOnlySpan<float>(_c, _columns);
+                    ActivationKernels.BiasActivationForward(new Span<float>(_a + at, length), new Span<float>(_b + at, length), bias, _activation, n, _columns);
+                    break;
+                }
+                case Kind.Backward:
+                {
+                    int r0 = item * RowChunk, n = Math.Min(RowChunk, _rows - r0), length = n * _columns;
+                    nint at = (nint)r0 * _columns;
+                    ActivationKernels.Backward(new Span<float>(_a + at, length), new ReadOnlySpan<float>(_b + at, length),
+                        new ReadOnlySpan<float>(_c + at, length), new ReadOnlySpan<float>(_d + at, length), _activation, n, _columns);
+                    break;
+                }
+                case Kind.ColumnSum:
+                {
+                    int first = item * ColumnChunk, end = Math.Min(first + ColumnChunk, _columns);
+                    ReductionKernels.ColumnSumRange(GemmIsas.Best, _a, _b, _rows, _columns, first, end, Accumulate);
+                    break;
+                }
+                case Kind.SumOfSquares:
+                {
+                    int blocks = _columns, first = (int)((long)item * blocks / Items), end = (int)((long)(item + 1) * blocks / Items);
+                    ReductionKernels.BlockSumsOfSquares(new ReadOnlySpan<float>(_a, _rows), first, end, new Span<float>(_b, blocks));
+                    break;
+                }
+                case Kind.Optimizer:
+                {
+                    int start = item * OptimizerChunk, n = Math.Min(OptimizerChunk, _rows - start);
+                    var m1 = _c is null ? default : new Span<float>(_c + start, n);
+                    var m2 = _d is null ? default : new Span<float>(_d + start, n);
+                    CpuBackend.Step(Optimizer, new Span<float>(_a + start, n), new Span<float>(_b + start, n), m1, m2, Step, GradientScale);
+                    break;
+                }
+            }
+        }
+    }
 
     private sealed class CpuBuffer : DeviceBuffer
     {

@@ -95,6 +95,7 @@ public sealed partial class Brain : IDisposable
             offset += layer.ParameterCount;
         }
         backend.Upload(_parameters.All, weights);
+        InitializeCpuPath();
     }
 
     /// <summary>Starts describing a brain with <paramref name="inputs"/> values per input row.</summary>
@@ -183,6 +184,12 @@ public sealed partial class Brain : IDisposable
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be non-negative.");
         CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
         CheckRows(outputs.Length, batch, Outputs, nameof(outputs));
+        _forwardRows = -1;
+        if (_cpu is not null)
+        {
+            PredictOnCpu(inputs, outputs, batch);
+            return;
+        }
         int last = _layers.Length - 1;
         for (int start = 0; start < batch; start += MaxBatch)
         {
@@ -228,6 +235,7 @@ public sealed partial class Brain : IDisposable
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A training batch needs at least one row.");
         CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
         CheckRows(targets.Length, batch, Outputs, nameof(targets));
+        if (_cpu is not null) return AccumulateOnCpu(inputs, targets, batch);
         ForwardPass(inputs.Slice(0, batch * Inputs), batch);
         _forwardRows = batch;
         int last = _layers.Length - 1, n = batch * Outputs;
@@ -310,7 +318,7 @@ public sealed partial class Brain : IDisposable
     public void Backward(ReadOnlySpan<float> outputGradient, int batch)
     {
         ThrowIfDisposed();
-        if (_forwardRows < 1) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict and Evaluate overwrite its activations).");
+        if (_forwardRows < 1 || !_inputInWorkspace) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict and Evaluate overwrite its activations).");
         if (batch != _forwardRows) throw new ArgumentException($"batch is {batch} but the preceding Forward ran {_forwardRows} rows.", nameof(batch));
         CheckRows(outputGradient.Length, batch, Outputs, nameof(outputGradient));
         int n = batch * Outputs;
@@ -459,6 +467,7 @@ public sealed partial class Brain : IDisposable
     private void ForwardPass(ReadOnlySpan<float> inputs, int rows)
     {
         _backend.Upload(_input.Take(rows * Inputs), inputs);
+        _inputInWorkspace = true;
         BufferSlice x = _input;
         for (int i = 0; i < _layers.Length; i++)
         {

@@ -1,15 +1,26 @@
 using System;
 using System.Numerics;
-using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+#endif
 
 namespace Cortex.Kernels;
 
 /// <summary>
 /// Float kernels for the activation table (<see cref="Activation.Forward(double)"/> /
-/// <see cref="Activation.Derivative(double, double)"/> are their definition), fused with the bias add
-/// on the way forward. Span in, span out; nothing allocates.
+/// <see cref="Activation.Derivative(double, double)"/> are their definition, <see cref="ActivationKernelsNaive"/>
+/// their reference), with the bias add fused into the same pass on the way forward. Span in, span out;
+/// nothing allocates.
 /// </summary>
+/// <remarks>
+/// One pass per row: load z, add the bias, store z, apply f, store y, in the widest registers the machine
+/// has (AVX-512, AVX2 + FMA, System.Numerics.Vector, or scalar), then narrower ones for the rest of the
+/// row. Sigmoid, tanh, softplus, ELU and softmax use the vectorised functions of <c>VectorMath</c>
+/// (a few ulp from the double definitions). Every operation is lane-wise and the tail of a row uses the
+/// same fused or unfused multiply-add as its body, so an element's value does not depend on where in the
+/// row it sits or on the thread that computes it; only the softmax sum depends on the instruction set.
+/// </remarks>
 public static class ActivationKernels
 {
     /// <summary>
@@ -28,12 +39,7 @@ public static class ActivationKernels
         Check.Matrix(y.Length, rows, columns, nameof(y));
         Check.Matrix(z.Length, rows, columns, nameof(z));
         if (!bias.IsEmpty) Check.SameLength(bias.Length, columns, nameof(bias), "a row of z");
-        for (int r = 0; r < rows; r++)
-        {
-            Span<float> zr = z.Slice(r * columns, columns), yr = y.Slice(r * columns, columns);
-            if (!bias.IsEmpty) TensorPrimitives.Add(zr, bias, zr);
-            ForwardRow(yr, zr, activation);
-        }
+        ForwardOn(GemmIsas.Best, y, z, bias, activation, rows, columns);
     }
 
     /// <summary>dZ = f′(z) ⊙ dY (for softmax, the row-wise vector-Jacobian product). dZ may be the same memory as dY.</summary>
@@ -52,47 +58,7 @@ public static class ActivationKernels
         Check.Matrix(dY.Length, rows, columns, nameof(dY));
         Check.Matrix(z.Length, rows, columns, nameof(z));
         Check.Matrix(y.Length, rows, columns, nameof(y));
-        int n = rows * columns;
-        dZ = dZ.Slice(0, n); dY = dY.Slice(0, n); z = z.Slice(0, n); y = y.Slice(0, n);
-        float a = activation.Alpha;
-        switch (activation.Kind)
-        {
-            case ActivationKind.Linear:                                   // f′ = 1
-                if (!dZ.Overlaps(dY)) dY.CopyTo(dZ);
-                break;
-            case ActivationKind.BinaryStep:                               // f′ = 0 (also at 0, by choice)
-                dZ.Clear();
-                break;
-            case ActivationKind.Sigmoid:                                  // f′ = f(1 − f)
-                for (int i = VectorLoop(dZ, dY, z, y, activation); i < n; i++) dZ[i] = dY[i] * y[i] * (1f - y[i]);
-                break;
-            case ActivationKind.Tanh:                                     // f′ = 1 − f²
-                for (int i = VectorLoop(dZ, dY, z, y, activation); i < n; i++) dZ[i] = dY[i] * (1f - y[i] * y[i]);
-                break;
-            case ActivationKind.Relu:                                     // f′ = 1 for x > 0, else 0
-                for (int i = VectorLoop(dZ, dY, z, y, activation); i < n; i++) dZ[i] = z[i] > 0f ? dY[i] : 0f;
-                break;
-            case ActivationKind.LeakyRelu:                                // f′ = 1 for x ≥ 0, else α
-                for (int i = VectorLoop(dZ, dY, z, y, activation); i < n; i++) dZ[i] = z[i] >= 0f ? dY[i] : a * dY[i];
-                break;
-            case ActivationKind.Elu:                                      // f′ = 1 for x > 0, else αeˣ = f + α
-                for (int i = VectorLoop(dZ, dY, z, y, activation); i < n; i++) dZ[i] = z[i] > 0f ? dY[i] : dY[i] * (y[i] + a);
-                break;
-            case ActivationKind.Softplus:                                 // f′ = σ(x)
-                for (int i = 0; i < n; i++) dZ[i] = dY[i] * Sigmoid(z[i]);
-                break;
-            case ActivationKind.Softmax:                                  // dz_i = y_i (dy_i − Σ_j dy_j y_j)
-                for (int r = 0; r < rows; r++)
-                {
-                    ReadOnlySpan<float> yr = y.Slice(r * columns, columns), dyr = dY.Slice(r * columns, columns);
-                    Span<float> dzr = dZ.Slice(r * columns, columns);
-                    float s = TensorPrimitives.Dot(dyr, yr);
-                    for (int k = 0; k < columns; k++) dzr[k] = yr[k] * (dyr[k] - s);
-                }
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
-        }
+        BackwardOn(GemmIsas.Best, dZ, dY, z, y, activation, rows, columns);
     }
 
     /// <summary>Stable logistic function: never evaluates e^x for large positive x.</summary>
@@ -114,82 +80,492 @@ public static class ActivationKernels
         return MathF.Max(x, 0f) + log1p;
     }
 
-    private static void ForwardRow(Span<float> y, Span<float> z, Activation activation)
+    /// <summary>
+    /// v = f(v + b) in place, for inference, where the pre-activation is not kept (same values as
+    /// <see cref="BiasActivationForward"/> writes to y). Validated like it; nothing allocates.
+    /// </summary>
+    /// <param name="values">z on entry, y on return (rows, columns).</param>
+    /// <param name="bias">Bias (columns), or empty for none.</param>
+    /// <param name="activation">The function.</param>
+    /// <param name="rows">Batch size.</param>
+    /// <param name="columns">Width.</param>
+    internal static void BiasActivationInPlace(Span<float> values, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
     {
-        float a = activation.Alpha;
-        switch (activation.Kind)
+        Check.Dimensions(rows, columns);
+        Check.Matrix(values.Length, rows, columns, nameof(values));
+        if (!bias.IsEmpty) Check.SameLength(bias.Length, columns, nameof(bias), "a row of values");
+        InPlaceOn(GemmIsas.Best, values, bias, activation, rows, columns);
+    }
+
+    /// <summary><see cref="BiasActivationInPlace"/> on a chosen instruction set (validated by the caller).</summary>
+    [MethodImpl(JitHints.HotLoop)]
+    internal static unsafe void InPlaceOn(GemmIsa isa, Span<float> values, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
+    {
+        if (activation.Kind is ActivationKind.Linear or ActivationKind.Softmax)
         {
-            case ActivationKind.Linear:
-                if (!y.Overlaps(z)) z.CopyTo(y);
-                break;
-            case ActivationKind.BinaryStep:
-                for (int i = 0; i < z.Length; i++) y[i] = z[i] < 0f ? 0f : 1f;
-                break;
-            case ActivationKind.Sigmoid:
-                for (int i = 0; i < z.Length; i++) y[i] = Sigmoid(z[i]);
-                break;
-            case ActivationKind.Tanh:
-                TensorPrimitives.Tanh(z, y);
-                break;
-            case ActivationKind.Relu:
-                ReadOnlySpan<Vector<float>> zv = MemoryMarshal.Cast<float, Vector<float>>(z);
-                Span<Vector<float>> yv = MemoryMarshal.Cast<float, Vector<float>>(y);
-                for (int j = 0; j < zv.Length; j++) yv[j] = Vector.Max(zv[j], Vector<float>.Zero);
-                for (int j = zv.Length * Vector<float>.Count; j < z.Length; j++) y[j] = MathF.Max(z[j], 0f);
-                break;
-            case ActivationKind.LeakyRelu:                                // max(x, αx) as 0 ≤ α < 1
-                TensorPrimitives.Multiply(z, a, y);
-                TensorPrimitives.Max(z, y, y);
-                break;
-            case ActivationKind.Softplus:
-                for (int i = 0; i < z.Length; i++) y[i] = Softplus(z[i]);
-                break;
-            case ActivationKind.Elu:
-                for (int i = 0; i < z.Length; i++) y[i] = z[i] > 0f ? z[i] : a * (MathF.Exp(z[i]) - 1f);
-                break;
-            case ActivationKind.Softmax:
-                float max = TensorPrimitives.Max(z);
-                TensorPrimitives.Subtract(z, max, y);
-                TensorPrimitives.Exp(y, y);
-                float sum = TensorPrimitives.Sum(y);
-                TensorPrimitives.Divide(y, sum, y);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
+            ForwardOn(isa, values, values, bias, activation, rows, columns);        // both already work in place
+            return;
+        }
+        if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");
+        if (rows == 0 || columns == 0) return;
+        fixed (float* pv = values)
+        fixed (float* pb = bias)
+        {
+            float* b = bias.IsEmpty ? null : pb;
+            switch (activation.Kind)
+            {
+                case ActivationKind.BinaryStep: Rows(isa, pv, null, b, rows, columns, default(StepFunction)); return;
+                case ActivationKind.Sigmoid: Rows(isa, pv, null, b, rows, columns, default(SigmoidFunction)); return;
+                case ActivationKind.Tanh: Rows(isa, pv, null, b, rows, columns, default(TanhFunction)); return;
+                case ActivationKind.Relu: Rows(isa, pv, null, b, rows, columns, default(ReluFunction)); return;
+                case ActivationKind.LeakyRelu: Rows(isa, pv, null, b, rows, columns, new LeakyReluFunction(activation.Alpha)); return;
+                case ActivationKind.Softplus: Rows(isa, pv, null, b, rows, columns, default(SoftplusFunction)); return;
+                case ActivationKind.Elu: Rows(isa, pv, null, b, rows, columns, new EluFunction(activation.Alpha)); return;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
+            }
         }
     }
 
-    // The SIMD body of the element-wise derivatives; returns where the scalar tail starts.
-    private static int VectorLoop(Span<float> dZ, ReadOnlySpan<float> dY, ReadOnlySpan<float> z, ReadOnlySpan<float> y, Activation activation)
+    /// <summary><see cref="BiasActivationForward"/> on a chosen instruction set (validated by the caller; tests run every one).</summary>
+    [MethodImpl(JitHints.HotLoop)]
+    internal static unsafe void ForwardOn(GemmIsa isa, Span<float> y, Span<float> z, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
     {
-        if (!Vector.IsHardwareAccelerated) return 0;
-        Span<Vector<float>> dz = MemoryMarshal.Cast<float, Vector<float>>(dZ);
-        ReadOnlySpan<Vector<float>> dy = MemoryMarshal.Cast<float, Vector<float>>(dY);
-        ReadOnlySpan<Vector<float>> zv = MemoryMarshal.Cast<float, Vector<float>>(z), yv = MemoryMarshal.Cast<float, Vector<float>>(y);
-        var one = Vector<float>.One;
-        var zero = Vector<float>.Zero;
-        var alpha = new Vector<float>(activation.Alpha);
-        int n = dz.Length;
-        switch (activation.Kind)
+        if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");
+        if (rows == 0 || columns == 0) return;
+        fixed (float* py = y)
+        fixed (float* pz = z)
+        fixed (float* pb = bias)
         {
-            case ActivationKind.Sigmoid:
-                for (int j = 0; j < n; j++) dz[j] = dy[j] * yv[j] * (one - yv[j]);
-                break;
-            case ActivationKind.Tanh:
-                for (int j = 0; j < n; j++) dz[j] = dy[j] * (one - yv[j] * yv[j]);
-                break;
-            case ActivationKind.Relu:
-                for (int j = 0; j < n; j++) dz[j] = Vector.ConditionalSelect(Vector.GreaterThan(zv[j], zero), dy[j], zero);
-                break;
-            case ActivationKind.LeakyRelu:
-                for (int j = 0; j < n; j++) dz[j] = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(zv[j], zero), dy[j], alpha * dy[j]);
-                break;
-            case ActivationKind.Elu:
-                for (int j = 0; j < n; j++) dz[j] = Vector.ConditionalSelect(Vector.GreaterThan(zv[j], zero), dy[j], dy[j] * (yv[j] + alpha));
-                break;
-            default:
-                return 0;
+            float* b = bias.IsEmpty ? null : pb;
+            switch (activation.Kind)
+            {
+                case ActivationKind.Linear:
+                    if (b is null)
+                    {
+                        if (py != pz) z.Slice(0, rows * columns).CopyTo(y);
+                        return;
+                    }
+                    Rows(isa, py, pz, b, rows, columns, default(LinearFunction));
+                    return;
+                case ActivationKind.BinaryStep: Rows(isa, py, pz, b, rows, columns, default(StepFunction)); return;
+                case ActivationKind.Sigmoid: Rows(isa, py, pz, b, rows, columns, default(SigmoidFunction)); return;
+                case ActivationKind.Tanh: Rows(isa, py, pz, b, rows, columns, default(TanhFunction)); return;
+                case ActivationKind.Relu: Rows(isa, py, pz, b, rows, columns, default(ReluFunction)); return;
+                case ActivationKind.LeakyRelu: Rows(isa, py, pz, b, rows, columns, new LeakyReluFunction(activation.Alpha)); return;
+                case ActivationKind.Softplus: Rows(isa, py, pz, b, rows, columns, default(SoftplusFunction)); return;
+                case ActivationKind.Elu: Rows(isa, py, pz, b, rows, columns, new EluFunction(activation.Alpha)); return;
+                case ActivationKind.Softmax:
+                    if (b is not null) Rows(isa, pz, pz, b, rows, columns, default(LinearFunction));
+                    for (int r = 0; r < rows; r++) SoftmaxRow(isa, py + (nint)r * columns, pz + (nint)r * columns, columns);
+                    return;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
+            }
         }
-        return n * Vector<float>.Count;
+    }
+
+    /// <summary><see cref="Backward"/> on a chosen instruction set (validated by the caller).</summary>
+    [MethodImpl(JitHints.HotLoop)]
+    internal static unsafe void BackwardOn(GemmIsa isa, Span<float> dZ, ReadOnlySpan<float> dY, ReadOnlySpan<float> z, ReadOnlySpan<float> y,
+        Activation activation, int rows, int columns)
+    {
+        if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");
+        int n = rows * columns;
+        if (n == 0) return;
+        fixed (float* pdz = dZ)
+        fixed (float* pdy = dY)
+        fixed (float* pz = z)
+        fixed (float* py = y)
+        {
+            switch (activation.Kind)
+            {
+                case ActivationKind.Linear:                                    // f′ = 1
+                    if (pdz != pdy) dY.Slice(0, n).CopyTo(dZ);
+                    return;
+                case ActivationKind.BinaryStep:                                // f′ = 0 (also at 0, by choice)
+                    dZ.Slice(0, n).Clear();
+                    return;
+                case ActivationKind.Sigmoid: Elements(isa, pdz, pdy, pz, py, n, default(SigmoidDerivative)); return;
+                case ActivationKind.Tanh: Elements(isa, pdz, pdy, pz, py, n, default(TanhDerivative)); return;
+                case ActivationKind.Relu: Elements(isa, pdz, pdy, pz, py, n, default(ReluDerivative)); return;
+                case ActivationKind.LeakyRelu: Elements(isa, pdz, pdy, pz, py, n, new LeakyReluDerivative(activation.Alpha)); return;
+                case ActivationKind.Elu: Elements(isa, pdz, pdy, pz, py, n, new EluDerivative(activation.Alpha)); return;
+                case ActivationKind.Softplus: Elements(isa, pdz, pdy, pz, py, n, default(SoftplusDerivative)); return;
+                case ActivationKind.Softmax:                                   // dz_i = y_i (dy_i − Σ_j dy_j y_j)
+                    for (int r = 0; r < rows; r++)
+                    {
+                        nint at = (nint)r * columns;
+                        SoftmaxBackwardRow(isa, pdz + at, pdy + at, py + at, columns);
+                    }
+                    return;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
+            }
+        }
+    }
+
+    // Dispatch of a row-wise forward pass: widest registers first, then narrower ones with the same kind of
+    // multiply-add, then scalar, so every element sees the same operations.
+    private static unsafe void Rows<TF>(GemmIsa isa, float* y, float* z, float* bias, int rows, int columns, TF f) where TF : struct, IActivationFunction
+    {
+        switch (isa)
+        {
+#if NET8_0_OR_GREATER
+            case GemmIsa.Avx512: Rows<Ops512, Vector512<float>, Ops256, Vector256<float>, OpsScalarFused, TF>(y, z, bias, rows, columns, f); break;
+            case GemmIsa.Avx2: Rows<Ops256, Vector256<float>, Ops256, Vector256<float>, OpsScalarFused, TF>(y, z, bias, rows, columns, f); break;
+#endif
+            case GemmIsa.Vector: Rows<OpsVector, Vector<float>, OpsVector, Vector<float>, OpsScalar, TF>(y, z, bias, rows, columns, f); break;
+            default: Rows<OpsScalar, float, OpsScalar, float, OpsScalar, TF>(y, z, bias, rows, columns, f); break;
+        }
+    }
+
+    [MethodImpl(JitHints.HotLoop)]
+    private static unsafe void Rows<TO, TV, TN, TW, TS, TF>(float* y, float* z, float* bias, int rows, int columns, TF f)
+        where TO : struct, IVectorOps<TV> where TV : struct
+        where TN : struct, IVectorOps<TW> where TW : struct
+        where TS : struct, IVectorOps<float>
+        where TF : struct, IActivationFunction
+    {
+        if (z is null) z = y;                                                  // in place; z is not kept
+        if (bias is null)
+        {
+            RunSpan<TO, TV, TN, TW, TS, TF>(y, z, null, 0, rows * columns, f);   // no bias: the rows are one flat span
+            return;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            nint at = (nint)r * columns;
+            RunSpan<TO, TV, TN, TW, TS, TF>(y + at, z + at, bias, 0, columns, f);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void RunSpan<TO, TV, TN, TW, TS, TF>(float* y, float* z, float* bias, int j, int n, TF f)
+        where TO : struct, IVectorOps<TV> where TV : struct
+        where TN : struct, IVectorOps<TW> where TW : struct
+        where TS : struct, IVectorOps<float>
+        where TF : struct, IActivationFunction
+    {
+        j = Apply<TO, TV, TF>(y, z, bias, j, n, f);
+        if (typeof(TN) != typeof(TO)) j = Apply<TN, TW, TF>(y, z, bias, j, n, f);
+        Apply<TS, float, TF>(y, z, bias, j, n, f);
+    }
+
+    // z[j..] += bias[j..] (when given), y[j..] = f(z[j..]) for every whole register from j; returns where it stopped.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe int Apply<TO, TV, TF>(float* y, float* z, float* bias, int j, int n, TF f)
+        where TO : struct, IVectorOps<TV> where TV : struct where TF : struct, IActivationFunction
+    {
+        TO o = default;
+        int w = o.Count;
+        if (bias is null)
+        {
+            for (; j <= n - w; j += w) o.Store(y + j, f.Apply<TO, TV>(o.Load(z + j)));
+            return j;
+        }
+        if (y == z)
+        {
+            for (; j <= n - w; j += w) o.Store(y + j, f.Apply<TO, TV>(o.Add(o.Load(z + j), o.Load(bias + j))));
+            return j;
+        }
+        for (; j <= n - w; j += w)
+        {
+            TV v = o.Add(o.Load(z + j), o.Load(bias + j));
+            o.Store(z + j, v);
+            o.Store(y + j, f.Apply<TO, TV>(v));
+        }
+        return j;
+    }
+
+    private static unsafe void Elements<TD>(GemmIsa isa, float* dZ, float* dY, float* z, float* y, int n, TD d) where TD : struct, IActivationDerivative
+    {
+        switch (isa)
+        {
+#if NET8_0_OR_GREATER
+            case GemmIsa.Avx512: Elements<Ops512, Vector512<float>, Ops256, Vector256<float>, OpsScalarFused, TD>(dZ, dY, z, y, n, d); break;
+            case GemmIsa.Avx2: Elements<Ops256, Vector256<float>, Ops256, Vector256<float>, OpsScalarFused, TD>(dZ, dY, z, y, n, d); break;
+#endif
+            case GemmIsa.Vector: Elements<OpsVector, Vector<float>, OpsVector, Vector<float>, OpsScalar, TD>(dZ, dY, z, y, n, d); break;
+            default: Elements<OpsScalar, float, OpsScalar, float, OpsScalar, TD>(dZ, dY, z, y, n, d); break;
+        }
+    }
+
+    [MethodImpl(JitHints.HotLoop)]
+    private static unsafe void Elements<TO, TV, TN, TW, TS, TD>(float* dZ, float* dY, float* z, float* y, int n, TD d)
+        where TO : struct, IVectorOps<TV> where TV : struct
+        where TN : struct, IVectorOps<TW> where TW : struct
+        where TS : struct, IVectorOps<float>
+        where TD : struct, IActivationDerivative
+    {
+        int j = Derive<TO, TV, TD>(dZ, dY, z, y, 0, n, d);
+        if (typeof(TN) != typeof(TO)) j = Derive<TN, TW, TD>(dZ, dY, z, y, j, n, d);
+        Derive<TS, float, TD>(dZ, dY, z, y, j, n, d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe int Derive<TO, TV, TD>(float* dZ, float* dY, float* z, float* y, int j, int n, TD d)
+        where TO : struct, IVectorOps<TV> where TV : struct where TD : struct, IActivationDerivative
+    {
+        TO o = default;
+        int w = o.Count;
+        for (; j <= n - w; j += w) o.Store(dZ + j, d.Apply<TO, TV>(o.Load(dY + j), o.Load(z + j), o.Load(y + j)));
+        return j;
+    }
+
+    private static unsafe void SoftmaxRow(GemmIsa isa, float* y, float* z, int n)
+    {
+        switch (isa)
+        {
+#if NET8_0_OR_GREATER
+            case GemmIsa.Avx512: SoftmaxRow<Ops512, Vector512<float>, Ops256, Vector256<float>, OpsScalarFused>(y, z, n); break;
+            case GemmIsa.Avx2: SoftmaxRow<Ops256, Vector256<float>, Ops256, Vector256<float>, OpsScalarFused>(y, z, n); break;
+#endif
+            case GemmIsa.Vector: SoftmaxRow<OpsVector, Vector<float>, OpsVector, Vector<float>, OpsScalar>(y, z, n); break;
+            default: SoftmaxRow<OpsScalar, float, OpsScalar, float, OpsScalar>(y, z, n); break;
+        }
+    }
+
+    // y = exp(z − max z) / Σ exp(z − max z). The maximum is exact in any order; the sum is taken in a fixed
+    // order per instruction set (register lanes, then the tail left to right). A NaN in z gives a NaN
+    // difference, so a NaN sum and a NaN row, as in the reference.
+    [MethodImpl(JitHints.HotLoop)]
+    private static unsafe void SoftmaxRow<TO, TV, TN, TW, TS>(float* y, float* z, int n)
+        where TO : struct, IVectorOps<TV> where TV : struct
+        where TN : struct, IVectorOps<TW> where TW : struct
+        where TS : struct, IVectorOps<float>
+    {
+        TO o = default;
+        TN on = default;
+        int w = o.Count, wn = on.Count, j = 0;
+        float max = float.NegativeInfinity;
+        if (n >= w)
+        {
+            TV m = o.Load(z);
+            for (j = w; j <= n - w; j += w) m = o.Max(m, o.Load(z + j));
+            max = o.MaxAcross(m);
+        }
+        for (; j < n; j++) max = z[j] > max ? z[j] : max;
+
+        float sum = 0f;
+        j = 0;
+        if (n >= w)
+        {
+            TV vmax = o.Create(max), acc = o.Create(0f);
+            for (; j <= n - w; j += w)
+            {
+                TV e = ExpOfDifference<TO, TV>(o.Load(z + j), vmax);
+                o.Store(y + j, e);
+                acc = o.Add(acc, e);
+            }
+            sum = o.Sum(acc);
+        }
+        if (typeof(TN) != typeof(TO) && n - j >= wn)
+        {
+            TW vmax = on.Create(max);
+            TW e = ExpOfDifference<TN, TW>(on.Load(z + j), vmax);
+            on.Store(y + j, e);
+            sum += on.Sum(e);
+            j += wn;
+        }
+        for (; j < n; j++)
+        {
+            float e = ExpOfDifference<TS, float>(z[j], max);
+            y[j] = e;
+            sum += e;
+        }
+
+        j = 0;
+        TV vsum = o.Create(sum);
+        for (; j <= n - w; j += w) o.Store(y + j, o.Divide(o.Load(y + j), vsum));
+        for (; j < n; j++) y[j] /= sum;
+    }
+
+    // exp(z − max) with NaN kept (the difference is ≤ 0 unless something is NaN).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ExpOfDifference<TO, TV>(TV z, TV max) where TO : struct, IVectorOps<TV> where TV : struct
+    {
+        TO o = default;
+        TV d = o.Subtract(z, max);
+        return o.Select(o.IsNumber(d), VectorMath.Exp<TO, TV>(d), d);
+    }
+
+    private static unsafe void SoftmaxBackwardRow(GemmIsa isa, float* dZ, float* dY, float* y, int n)
+    {
+        switch (isa)
+        {
+#if NET8_0_OR_GREATER
+            case GemmIsa.Avx512: SoftmaxBackwardRow<Ops512, Vector512<float>>(dZ, dY, y, n); break;
+            case GemmIsa.Avx2: SoftmaxBackwardRow<Ops256, Vector256<float>>(dZ, dY, y, n); break;
+#endif
+            case GemmIsa.Vector: SoftmaxBackwardRow<OpsVector, Vector<float>>(dZ, dY, y, n); break;
+            default: SoftmaxBackwardRow<OpsScalar, float>(dZ, dY, y, n); break;
+        }
+    }
+
+    // s = Σ dy·y (lanes, then the tail), dz = y·(dy − s).
+    [MethodImpl(JitHints.HotLoop)]
+    private static unsafe void SoftmaxBackwardRow<TO, TV>(float* dZ, float* dY, float* y, int n) where TO : struct, IVectorOps<TV> where TV : struct
+    {
+        TO o = default;
+        int w = o.Count, j = 0;
+        float s = 0f;
+        if (n >= w)
+        {
+            TV acc = o.Create(0f);
+            for (; j <= n - w; j += w) acc = o.Add(acc, o.Multiply(o.Load(dY + j), o.Load(y + j)));
+            s = o.Sum(acc);
+        }
+        for (; j < n; j++) s += dY[j] * y[j];
+        TV vs = o.Create(s);
+        for (j = 0; j <= n - w; j += w) o.Store(dZ + j, o.Multiply(o.Load(y + j), o.Subtract(o.Load(dY + j), vs)));
+        for (; j < n; j++) dZ[j] = y[j] * (dY[j] - s);
+    }
+
+    /// <summary>An element-wise activation, applied in any register type.</summary>
+    private interface IActivationFunction
+    {
+        TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct;
+    }
+
+    /// <summary>A local derivative: dz from dy, z and y.</summary>
+    private interface IActivationDerivative
+    {
+        TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct;
+    }
+
+    private readonly struct LinearFunction : IActivationFunction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => z;
+    }
+
+    private readonly struct StepFunction : IActivationFunction                       // 1 from 0 on (NaN too)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct
+        {
+            TO o = default;
+            return o.Select(o.LessThan(z, o.Create(0f)), o.Create(0f), o.Create(1f));
+        }
+    }
+
+    private readonly struct SigmoidFunction : IActivationFunction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => VectorMath.Sigmoid<TO, TV>(z);
+    }
+
+    private readonly struct TanhFunction : IActivationFunction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => VectorMath.Tanh<TO, TV>(z);
+    }
+
+    private readonly struct ReluFunction : IActivationFunction                       // max(z, 0), NaN kept
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct
+        {
+            TO o = default;
+            TV zero = o.Create(0f);
+            return o.Select(o.LessThan(z, zero), zero, z);
+        }
+    }
+
+    private readonly struct LeakyReluFunction : IActivationFunction                  // max(z, αz) as 0 ≤ α < 1
+    {
+        private readonly float _alpha;
+
+        public LeakyReluFunction(float alpha) => _alpha = alpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct
+        {
+            TO o = default;
+            return o.Select(o.LessThan(z, o.Create(0f)), o.Multiply(z, o.Create(_alpha)), z);
+        }
+    }
+
+    private readonly struct SoftplusFunction : IActivationFunction
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => VectorMath.Softplus<TO, TV>(z);
+    }
+
+    private readonly struct EluFunction : IActivationFunction
+    {
+        private readonly float _alpha;
+
+        public EluFunction(float alpha) => _alpha = alpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => VectorMath.Elu<TO, TV>(z, default(TO).Create(_alpha));
+    }
+
+    private readonly struct SigmoidDerivative : IActivationDerivative                // f′ = f(1 − f)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
+        {
+            TO o = default;
+            return o.Multiply(o.Multiply(dy, y), o.Subtract(o.Create(1f), y));
+        }
+    }
+
+    private readonly struct TanhDerivative : IActivationDerivative                   // f′ = 1 − f²
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
+        {
+            TO o = default;
+            return o.Multiply(dy, o.Subtract(o.Create(1f), o.Multiply(y, y)));
+        }
+    }
+
+    private readonly struct ReluDerivative : IActivationDerivative                   // f′ = 1 for z > 0, else 0
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
+        {
+            TO o = default;
+            TV zero = o.Create(0f);
+            return o.Select(o.GreaterThan(z, zero), dy, zero);
+        }
+    }
+
+    private readonly struct LeakyReluDerivative : IActivationDerivative              // f′ = 1 for z ≥ 0, else α
+    {
+        private readonly float _alpha;
+
+        public LeakyReluDerivative(float alpha) => _alpha = alpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
+        {
+            TO o = default;
+            return o.Select(o.GreaterThanOrEqual(z, o.Create(0f)), dy, o.Multiply(o.Create(_alpha), dy));
+        }
+    }
+
+    private readonly struct EluDerivative : IActivationDerivative                    // f′ = 1 for z > 0, else αeᶻ = f + α
+    {
+        private readonly float _alpha;
+
+        public EluDerivative(float alpha) => _alpha = alpha;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
+        {
+            TO o = default;
+            return o.Select(o.GreaterThan(z, o.Create(0f)), dy, o.Multiply(dy, o.Add(y, o.Create(_alpha))));
+        }
+    }
+
+    private readonly struct SoftplusDerivative : IActivationDerivative               // f′ = σ(z)
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct =>
+            default(TO).Multiply(dy, VectorMath.Sigmoid<TO, TV>(z));
     }
 }

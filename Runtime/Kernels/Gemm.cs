@@ -60,6 +60,8 @@ public static class Gemm
         {
             if (GemmDirect.Prefers(m, n, k, transposeA, transposeB))
                 GemmDirect.Run(isa, pc, pa, pb, m, n, k, transposeA, transposeB, accumulate);
+            else if (GemmTransposed.Prefers(m, n, k, transposeA, transposeB))
+                GemmTransposed.Run(isa, pc, pa, pb, m, n, k, accumulate, pool);
             else
                 GemmBlocked.Run(isa, pc, pa, pb, m, n, k, transposeA, transposeB, accumulate, pool);
         }

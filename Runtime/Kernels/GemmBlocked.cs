@@ -22,10 +22,13 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private const int MaxRows = 256;
 
     /// <summary>Products below this many flops (about 50 µs on one core) stay on the calling thread even when a pool is given.</summary>
-    private const double ParallelFlops = 1e7;
+    private const double ParallelFlops = 1e6;
 
     /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
     private const int ItemsPerThread = 2;
+
+    /// <summary>Items per thread when the columns are split (each item packs all of a, so fewer is cheaper).</summary>
+    private const int ColumnItemsPerThread = 1;
 
     [ThreadStatic] private static GemmBlocked? _perThread;
     [ThreadStatic] private static float[]? _aBuffer;
@@ -37,7 +40,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private int _m, _n, _k;
     private bool _transposeA, _transposeB, _accumulate;
     private int _rowsPerItem, _colsPerItem, _colBlocks, _colPanels, _packItems;
-    private bool _packing;
+    private bool _packing, _packInItems;
 
     /// <summary>c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive.</summary>
     [MethodImpl(JitHints.HotLoop)]
@@ -60,10 +63,14 @@ internal sealed unsafe class GemmBlocked : IParallelWork
             fixed (float* raw = packed)
             {
                 work._bPacked = Align64(raw);
-                work._packing = true;
-                RunItems(work, work._packItems, threads > 1 ? pool : null);
-                work._packing = false;
-                RunItems(work, items, threads > 1 ? pool : null);
+                if (!work._packInItems)
+                {
+                    work._packing = true;
+                    RunItems(work, work._packItems, threads > 1 ? pool : null);
+                    work._packing = false;
+                }
+                if (threads > 1) pool!.RunAffine(work, items);        // the same blocks of c to the same core, call after call
+                else RunItems(work, items, null);
             }
         }
         finally
@@ -79,6 +86,13 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         {
             PackPanels(item);
             return;
+        }
+        if (_packInItems)
+        {
+            // One row block: item = column block. Pack this block's panels of op(b) (whole k) before computing it.
+            int first = item * (_colsPerItem / _nr), end = Math.Min(first + _colsPerItem / _nr, _colPanels);
+            for (int q = first; q < end; q++)
+                GemmPack.PackB(_bPacked + (nint)q * _k * _nr, _b, _n, _k, _transposeB, q * _nr, _nr);
         }
 
         switch (_isa)
@@ -115,10 +129,21 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         int rowTiles = (m + _mr - 1) / _mr;
         int colTiles = (n + _nr - 1) / _nr;
         int rowPanels, colPanels = colTiles;
+        _packInItems = false;
         if (threads == 1)
         {
             rowPanels = Math.Min(rowTiles, MaxRows / _mr);
             _packItems = 1;
+        }
+        else if (rowTiles <= MaxRows / _mr && colTiles >= threads)
+        {
+            // All rows fit one block: split the columns, and let each item pack its own panels of op(b) (so no
+            // panel is shared between cores, and there is one fork-join instead of two). Each item packs all of a.
+            rowPanels = rowTiles;
+            int colBlocks = Math.Min(colTiles, ColumnItemsPerThread * threads);
+            colPanels = (colTiles + colBlocks - 1) / colBlocks;
+            _packInItems = true;
+            _packItems = 0;
         }
         else
         {

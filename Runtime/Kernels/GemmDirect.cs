@@ -22,7 +22,7 @@ internal static unsafe class GemmDirect
     public static bool Prefers(int m, int n, int k, bool transposeA, bool transposeB) =>
         (long)m * n * k <= MaxWork
         || (m <= MaxRows && !(transposeA && transposeB))
-        || (transposeB && !transposeA && n <= 8 && k >= 16); // a few long dot products per row: packing would pad n to a whole panel
+        || (transposeB && !transposeA && n <= 8 && k >= 16 && m < GemmTransposed.MinRows); // a few long dot products per row: packing would pad n to a whole panel
 
     /// <summary>c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive.</summary>
     [MethodImpl(JitHints.HotLoop)]

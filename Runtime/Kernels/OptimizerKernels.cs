@@ -24,11 +24,12 @@ public static class OptimizerKernels
         if (Vector.IsHardwareAccelerated)
         {
             Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
-            ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+            Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
             var lr = new Vector<float>(learningRate); var wd = new Vector<float>(weightDecay); var s = new Vector<float>(gradientScale);
             for (int j = 0; j < pv.Length; j++)
             {
                 var g = gv[j] * s + wd * pv[j];
+                gv[j] = Vector<float>.Zero;
                 pv[j] -= lr * g;
             }
             i = pv.Length * Vector<float>.Count;
@@ -36,9 +37,9 @@ public static class OptimizerKernels
         for (; i < n; i++)
         {
             float g = gradients[i] * gradientScale + weightDecay * parameters[i];
+            gradients[i] = 0f;
             parameters[i] -= learningRate * g;
         }
-        gradients.Clear();
     }
 
     /// <summary>g′ = s·g + λΘ; v ← μv + g′; Θ ← Θ − αv (Nesterov: Θ ← Θ − α(g′ + μv)); g ← 0.</summary>
@@ -59,12 +60,13 @@ public static class OptimizerKernels
         if (Vector.IsHardwareAccelerated)
         {
             Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(parameters), vv = MemoryMarshal.Cast<float, Vector<float>>(velocity);
-            ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+            Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
             var lr = new Vector<float>(learningRate); var mu = new Vector<float>(momentum);
             var wd = new Vector<float>(weightDecay); var s = new Vector<float>(gradientScale);
             for (int j = 0; j < pv.Length; j++)
             {
                 var g = gv[j] * s + wd * pv[j];
+                gv[j] = Vector<float>.Zero;
                 var v = mu * vv[j] + g;
                 vv[j] = v;
                 pv[j] -= lr * (nesterov ? g + mu * v : v);
@@ -74,11 +76,11 @@ public static class OptimizerKernels
         for (; i < n; i++)
         {
             float g = gradients[i] * gradientScale + weightDecay * parameters[i];
+            gradients[i] = 0f;
             float v = momentum * velocity[i] + g;
             velocity[i] = v;
             parameters[i] -= learningRate * (nesterov ? g + momentum * v : v);
         }
-        gradients.Clear();
     }
 
     /// <summary>
@@ -111,13 +113,14 @@ public static class OptimizerKernels
         {
             Span<Vector<float>> pv = MemoryMarshal.Cast<float, Vector<float>>(parameters);
             Span<Vector<float>> mv = MemoryMarshal.Cast<float, Vector<float>>(moment1), vv = MemoryMarshal.Cast<float, Vector<float>>(moment2);
-            ReadOnlySpan<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
+            Span<Vector<float>> gv = MemoryMarshal.Cast<float, Vector<float>>(gradients);
             var vb1 = new Vector<float>(beta1); var vb2 = new Vector<float>(beta2); var vob1 = new Vector<float>(ob1); var vob2 = new Vector<float>(ob2);
             var vc1 = new Vector<float>(c1); var vc2 = new Vector<float>(c2); var eps = new Vector<float>(epsilon);
             var lr = new Vector<float>(learningRate); var wd = new Vector<float>(weightDecay); var s = new Vector<float>(gradientScale);
             for (int j = 0; j < pv.Length; j++)
             {
                 var g = gv[j] * s;
+                gv[j] = Vector<float>.Zero;
                 var m = vb1 * mv[j] + vob1 * g;
                 var v = vb2 * vv[j] + vob2 * (g * g);
                 mv[j] = m;
@@ -131,6 +134,7 @@ public static class OptimizerKernels
         for (; i < n; i++)
         {
             float g = gradients[i] * gradientScale;
+            gradients[i] = 0f;
             float m = beta1 * moment1[i] + ob1 * g;
             float v = beta2 * moment2[i] + ob2 * (g * g);
             moment1[i] = m;
@@ -139,6 +143,5 @@ public static class OptimizerKernels
             float update = m * c1 / (MathF.Sqrt(v * c2) + epsilon) + weightDecay * p;
             parameters[i] = p - learningRate * update;
         }
-        gradients.Clear();
     }
 }

@@ -1,7 +1,11 @@
 using System;
 using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+#if NET8_0_OR_GREATER
+using System.Runtime.Intrinsics;
+#endif
 
 namespace Cortex.Kernels;
 
@@ -21,9 +25,72 @@ public static class ReductionKernels
         Check.Dimensions(rows, columns);
         Check.Matrix(x.Length, rows, columns, nameof(x));
         Check.AtLeast(sums.Length, columns, nameof(sums), "columns");
-        sums = sums.Slice(0, columns);
-        if (!accumulate) sums.Clear();
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, x.Slice(r * columns, columns), sums);
+        ColumnSumOn(GemmIsas.Best, sums, x, rows, columns, accumulate);
+    }
+
+    /// <summary><see cref="ColumnSum"/> on a chosen instruction set (validated by the caller). Each column is summed from row 0 down, as in <see cref="ReductionKernelsNaive"/>, so the results are the same bits.</summary>
+    [MethodImpl(JitHints.HotLoop)]
+    internal static unsafe void ColumnSumOn(GemmIsa isa, Span<float> sums, ReadOnlySpan<float> x, int rows, int columns, bool accumulate)
+    {
+        if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");
+        if (columns == 0) return;
+        fixed (float* ps = sums)
+        fixed (float* px = x)
+            ColumnSumRange(isa, ps, px, rows, columns, 0, columns, accumulate);
+    }
+
+    /// <summary>Columns [first, end) of <see cref="ColumnSum"/> (validated by the caller): a parallel item.</summary>
+    internal static unsafe void ColumnSumRange(GemmIsa isa, float* sums, float* x, int rows, int columns, int first, int end, bool accumulate)
+    {
+        switch (isa)
+        {
+#if NET8_0_OR_GREATER
+            case GemmIsa.Avx512: ColumnSum<Ops512, Vector512<float>>(sums, x, rows, columns, first, end, accumulate); break;
+            case GemmIsa.Avx2: ColumnSum<Ops256, Vector256<float>>(sums, x, rows, columns, first, end, accumulate); break;
+#endif
+            case GemmIsa.Vector: ColumnSum<OpsVector, Vector<float>>(sums, x, rows, columns, first, end, accumulate); break;
+            default: ColumnSum<OpsScalar, float>(sums, x, rows, columns, first, end, accumulate); break;
+        }
+    }
+
+    // Columns [first, end): four registers of columns at a time down all rows, then one, then single columns.
+    [MethodImpl(JitHints.HotLoop)]
+    internal static unsafe void ColumnSum<TO, TV>(float* sums, float* x, int rows, int columns, int first, int end, bool accumulate)
+        where TO : struct, IVectorOps<TV> where TV : struct
+    {
+        TO o = default;
+        int w = o.Count, c = first;
+        for (; c <= end - 4 * w; c += 4 * w)
+        {
+            TV s0 = accumulate ? o.Load(sums + c) : o.Create(0f), s1 = accumulate ? o.Load(sums + c + w) : o.Create(0f);
+            TV s2 = accumulate ? o.Load(sums + c + 2 * w) : o.Create(0f), s3 = accumulate ? o.Load(sums + c + 3 * w) : o.Create(0f);
+            float* p = x + c;
+            for (int r = 0; r < rows; r++, p += columns)
+            {
+                s0 = o.Add(s0, o.Load(p));
+                s1 = o.Add(s1, o.Load(p + w));
+                s2 = o.Add(s2, o.Load(p + 2 * w));
+                s3 = o.Add(s3, o.Load(p + 3 * w));
+            }
+            o.Store(sums + c, s0);
+            o.Store(sums + c + w, s1);
+            o.Store(sums + c + 2 * w, s2);
+            o.Store(sums + c + 3 * w, s3);
+        }
+        for (; c <= end - w; c += w)
+        {
+            TV s = accumulate ? o.Load(sums + c) : o.Create(0f);
+            float* p = x + c;
+            for (int r = 0; r < rows; r++, p += columns) s = o.Add(s, o.Load(p));
+            o.Store(sums + c, s);
+        }
+        for (; c < end; c++)
+        {
+            float s = accumulate ? sums[c] : 0f;
+            float* p = x + c;
+            for (int r = 0; r < rows; r++, p += columns) s += *p;
+            sums[c] = s;
+        }
     }
 
     /// <summary>
@@ -44,6 +111,19 @@ public static class ReductionKernels
             total += TensorPrimitives.SumOfSquares(x.Slice(i, Math.Min(Block, x.Length - i)));
         }
         return total;
+    }
+
+    /// <summary>Floats per block of <see cref="SumOfSquares"/>: each block is summed in float, the blocks in double, in order.</summary>
+    internal const int SumOfSquaresBlock = Block;
+
+    /// <summary>The float sums of squares of blocks [first, end) of <paramref name="x"/> into partials[first..end): <see cref="SumOfSquares"/> split up.</summary>
+    internal static void BlockSumsOfSquares(ReadOnlySpan<float> x, int first, int end, Span<float> partials)
+    {
+        for (int b = first; b < end; b++)
+        {
+            int i = b * Block;
+            partials[b] = TensorPrimitives.SumOfSquares(x.Slice(i, Math.Min(Block, x.Length - i)));
+        }
     }
 
     /// <summary>destination ← destination + t(source − destination): Polyak averaging of target networks.</summary>

@@ -17,27 +17,35 @@ public interface IParallelWork
 /// joins to process items in parallel without allocating.
 /// </summary>
 /// <remarks>
-/// <para>Items are handed out one at a time from a shared counter, so which thread runs an item is not
+/// <para>Items are handed out one at a time from a shared ticket, so which thread runs an item is not
 /// fixed: work that must be deterministic has to make each item's result independent of the thread
 /// that computes it (the GEMM does).</para>
-/// <para>Idle workers spin briefly after each <see cref="Run"/> so back-to-back calls start at once,
-/// then block until the next call. A <see cref="Run"/> that finds the pool already busy (called from
-/// another thread at the same time, or from inside a work item) runs its items on the calling thread
-/// alone instead of waiting. <see cref="Run"/> allocates nothing.</para>
+/// <para>The caller never waits for a worker that has not started an item: a worker that is asleep
+/// when a round starts (or wakes after the caller has taken every item) simply finds the round over.
+/// The ticket carries the round's number next to the next item index, so a late worker cannot claim
+/// an item of a later round. Idle workers spin briefly after each <see cref="Run"/> so back-to-back
+/// calls start at once, then block until the next call. A <see cref="Run"/> that finds the pool already
+/// busy (called from another thread at the same time, or from inside a work item) runs its items on the
+/// calling thread alone instead of waiting. <see cref="Run"/> allocates nothing.</para>
 /// </remarks>
 public sealed class WorkerPool : IDisposable
 {
-    /// <summary>Polls of the shared state before a thread blocks: about 30 µs of spinning, then yields.</summary>
-    private const int SpinPolls = 100;
+    /// <summary>Polls of the shared state before a thread blocks: about 60 µs of spinning, then yields.</summary>
+    private const int SpinPolls = 200;
 
     private readonly Thread[] _workers;
     private readonly object _startGate = new();
     private readonly object _doneGate = new();
     private IParallelWork? _work;
     private int _items;
-    private int _next;
-    private int _generation;
-    private int _running;
+    private long _ticket;            // round << 32 | next item index
+    private int _round;
+    private int _parametersRound;     // the round _work and _items belong to; 0 while they are rewritten
+    private bool _affine;
+    private readonly long[] _claims;  // affine rounds: per participant, round << 32 | next item of its range
+    private int _completed;
+    private int _cancelled;
+    private int _callerWaiting;
     private int _busy;
     private int _owner;
     private Exception? _error;
@@ -50,10 +58,12 @@ public sealed class WorkerPool : IDisposable
     {
         if (threads < 1) throw new ArgumentOutOfRangeException(nameof(threads), threads, "threads must be at least 1.");
         Threads = threads;
+        _claims = new long[threads * 16];                     // a cache line (128 bytes) per participant
         _workers = new Thread[threads - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new Thread(WorkerLoop) { IsBackground = true, Name = $"Cortex worker {i + 1}" };
+            int participant = i + 1;
+            _workers[i] = new Thread(() => WorkerLoop(participant)) { IsBackground = true, Name = $"Cortex worker {participant}" };
             _workers[i].Start();
         }
     }
@@ -71,7 +81,19 @@ public sealed class WorkerPool : IDisposable
     /// If an item throws, no further items are started, the items already running finish, and the first
     /// exception is rethrown on the calling thread with its original stack trace (not wrapped).
     /// </remarks>
-    public void Run(IParallelWork work, int items)
+    public void Run(IParallelWork work, int items) => RunRound(work, items, affine: false);
+
+    /// <summary>
+    /// <see cref="Run(IParallelWork, int)"/> where participant p (the caller is 0, worker w is w) first takes the items
+    /// of its own contiguous range [p·items/Threads, (p + 1)·items/Threads), then helps with the others' leftovers.
+    /// Passes that touch the same memory in the same item ranges call after call then find it in the same core's
+    /// cache. Which thread runs an item is still not fixed (a late worker's items are taken by the others).
+    /// </summary>
+    /// <param name="work">The work.</param>
+    /// <param name="items">Number of items.</param>
+    internal void RunAffine(IParallelWork work, int items) => RunRound(work, items, affine: true);
+
+    private void RunRound(IParallelWork work, int items, bool affine)
     {
         if (work is null) throw new ArgumentNullException(nameof(work));
         if (items < 0) throw new ArgumentOutOfRangeException(nameof(items), items, "items must be non-negative.");
@@ -87,20 +109,30 @@ public sealed class WorkerPool : IDisposable
         {
             if (Volatile.Read(ref _disposed) != 0) throw new ObjectDisposedException(nameof(WorkerPool));
             _owner = Environment.CurrentManagedThreadId;
+            int round = unchecked(++_round);
+            if (round == 0) round = _round = 1;                           // 0 marks the round's parameters as being rewritten
+            // Seqlock: a worker that wakes late may read these while they change; it only uses them when it
+            // reads the same round number before and after, so it never mixes one round's items with another's.
+            Interlocked.Exchange(ref _parametersRound, 0);
             _work = work;
             _items = items;
-            _next = 0;
+            _affine = affine;
+            if (affine)
+                for (int p = 0; p < Threads; p++) Volatile.Write(ref _claims[16 * p], (long)round << 32 | (uint)RangeStart(p, items));
+            _completed = 0;
+            _cancelled = 0;
             _error = null;
-            _running = _workers.Length;
+            Volatile.Write(ref _parametersRound, round);
+            TestDelay?.Invoke(Stage.ParametersWritten);
             lock (_startGate)
             {
-                _generation++;
+                Interlocked.Exchange(ref _ticket, (long)round << 32);
                 Monitor.PulseAll(_startGate);
             }
 
-            Drain(work, items);
-            WaitForWorkers();
-            _work = null;
+            if (affine) DrainAffine(0, round, work, items);
+            else Drain(round, work, items);
+            WaitForCompletion(items);
             Exception? error = _error;
             _error = null;
             if (error is not null) ExceptionDispatchInfo.Capture(error).Throw();
@@ -111,6 +143,19 @@ public sealed class WorkerPool : IDisposable
             Volatile.Write(ref _busy, 0);
         }
     }
+
+    /// <summary>Where <see cref="TestDelay"/> is called.</summary>
+    internal enum Stage
+    {
+        /// <summary>On the caller, after a round's parameters are written and before its ticket is published.</summary>
+        ParametersWritten,
+
+        /// <summary>On a worker, after it has seen a new round's ticket and before it reads the parameters.</summary>
+        RoundSeen,
+    }
+
+    /// <summary>Test seam: called at the racy points of a round so tests can widen the windows.</summary>
+    internal Action<Stage>? TestDelay { get; set; }
 
     /// <summary>
     /// Waits for a <see cref="Run"/> in progress on another thread to finish, then stops the worker
@@ -123,70 +168,116 @@ public sealed class WorkerPool : IDisposable
         if (_owner == Environment.CurrentManagedThreadId || Array.IndexOf(_workers, Thread.CurrentThread) >= 0)
             throw new InvalidOperationException("A WorkerPool cannot be disposed from inside its own work items.");
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        // Holding _busy for good means no Run can start a new round for the workers to miss; only then
-        // are the workers told to stop, so a Run already in flight still gets its workers.
+        // Holding _busy for good means no Run can start a new round; only then are the workers told to stop.
         for (int poll = 0; Interlocked.CompareExchange(ref _busy, 1, 0) != 0; poll++) Pause(poll);
         _stopping = true;
         lock (_startGate) Monitor.PulseAll(_startGate);
         foreach (var worker in _workers) worker.Join();
     }
 
-    private void Drain(IParallelWork work, int items)
+    // Claims items of round `round` until none is left (or the round is over), runs them, and counts each as completed.
+    private void Drain(int round, IParallelWork work, int items)
     {
         while (true)
         {
-            int item = Interlocked.Increment(ref _next) - 1;
-            if (item >= items) return;
+            long ticket = Volatile.Read(ref _ticket);
+            int index = (int)(ticket & 0xFFFF_FFFF);
+            if ((int)(ticket >> 32) != round || index >= items) return;
+            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
+            Execute(work, index, items);
+        }
+    }
+
+    // Own range first, then the other ranges in turn; a claim succeeds only while the counter holds this round.
+    private void DrainAffine(int participant, int round, IParallelWork work, int items)
+    {
+        int threads = Threads;
+        for (int k = 0; k < threads; k++)
+        {
+            int range = (participant + k) % threads, end = RangeStart(range + 1, items);
+            ref long counter = ref _claims[16 * range];
+            while (true)
+            {
+                long claim = Volatile.Read(ref counter);
+                int index = (int)(claim & 0xFFFF_FFFF);
+                if ((int)(claim >> 32) != round) return;
+                if (index >= end) break;
+                if (Interlocked.CompareExchange(ref counter, claim + 1, claim) != claim) continue;
+                Execute(work, index, items);
+            }
+        }
+    }
+
+    private int RangeStart(int participant, int items) => (int)((long)participant * items / Threads);
+
+    private void Execute(IParallelWork work, int index, int items)
+    {
+        if (Volatile.Read(ref _cancelled) == 0)
+        {
             try
             {
-                work.Execute(item);
+                work.Execute(index);
             }
             catch (Exception ex)
             {
                 Interlocked.CompareExchange(ref _error, ex, null);
-                Volatile.Write(ref _next, items);
+                Volatile.Write(ref _cancelled, 1);
             }
         }
+        if (Interlocked.Increment(ref _completed) == items && Volatile.Read(ref _callerWaiting) != 0)
+            lock (_doneGate) Monitor.PulseAll(_doneGate);
     }
 
-    private void WaitForWorkers()
+    // Every item has been claimed by now; wait for the ones still running on workers.
+    private void WaitForCompletion(int items)
     {
         for (int poll = 0; poll < SpinPolls; poll++)
         {
-            if (Volatile.Read(ref _running) == 0) return;
+            if (Volatile.Read(ref _completed) == items) return;
             Pause(poll);
         }
         lock (_doneGate)
-            while (Volatile.Read(ref _running) != 0) Monitor.Wait(_doneGate);
+        {
+            Volatile.Write(ref _callerWaiting, 1);
+            while (Volatile.Read(ref _completed) != items) Monitor.Wait(_doneGate, 1);
+            Volatile.Write(ref _callerWaiting, 0);
+        }
     }
 
-    private void WorkerLoop()
+    private void WorkerLoop(int participant)
     {
         int seen = 0;
         while (true)
         {
-            int generation = WaitForGeneration(seen);
-            if (generation == seen) return;
-            seen = generation;
-            Drain(_work!, _items);
-            if (Interlocked.Decrement(ref _running) == 0)
-                lock (_doneGate) Monitor.Pulse(_doneGate);
+            long ticket = WaitForRound(seen);
+            if (_stopping) return;
+            int round = (int)(ticket >> 32);
+            seen = round;
+            TestDelay?.Invoke(Stage.RoundSeen);
+            int before = Volatile.Read(ref _parametersRound);
+            IParallelWork? work = Volatile.Read(ref _work);
+            int items = Volatile.Read(ref _items);
+            bool affine = _affine;
+            Interlocked.MemoryBarrier();
+            if (before != round || Volatile.Read(ref _parametersRound) != round || work is null) continue;   // that round is over
+            if (affine) DrainAffine(participant, round, work, items);
+            else Drain(round, work, items);
         }
     }
 
-    /// <summary>Spins, then blocks, until a Run newer than <paramref name="seen"/> starts or the pool is stopping.</summary>
-    private int WaitForGeneration(int seen)
+    /// <summary>Spins, then blocks, until a round other than <paramref name="seen"/> starts or the pool is stopping.</summary>
+    private long WaitForRound(int seen)
     {
         for (int poll = 0; poll < SpinPolls; poll++)
         {
-            int generation = Volatile.Read(ref _generation);
-            if (generation != seen || _stopping) return generation;
+            long ticket = Volatile.Read(ref _ticket);
+            if ((int)(ticket >> 32) != seen || _stopping) return ticket;
             Pause(poll);
         }
         lock (_startGate)
         {
-            while (_generation == seen && !_stopping) Monitor.Wait(_startGate);
-            return _generation;
+            while ((int)(Volatile.Read(ref _ticket) >> 32) == seen && !_stopping) Monitor.Wait(_startGate);
+            return Volatile.Read(ref _ticket);
         }
     }
 

@@ -14,7 +14,7 @@ namespace Cortex.Realtime;
 public sealed class OnlineTrainer
 {
     private readonly float[] _batchInputs, _batchTargets;
-    private long _updateEstimate;
+    private long _updateEstimate, _updateDeviation;
     private long _updates, _rejectedUpdates, _ticks, _overruns, _totalTicks, _maxTicks;
     private TrainingBudget _budget;
 
@@ -101,8 +101,9 @@ public sealed class OnlineTrainer
 
     /// <summary>
     /// Runs minibatch updates until the budget is spent (nothing before <see cref="MinSamples"/> samples).
-    /// With a time budget the first update always runs and further ones run while the expected cost of one
-    /// more still fits; a tick that ends over budget counts as an overrun.
+    /// With a time budget the first update always runs and further ones run while one more still fits at its
+    /// mean cost plus three mean absolute deviations (both running averages over recent updates), so a noisy
+    /// update seldom pushes the tick over; a tick that ends over budget counts as an overrun.
     /// </summary>
     public TrainingTickReport Tick()
     {
@@ -115,7 +116,8 @@ public sealed class OnlineTrainer
         {
             while (kept + rejected < budget.MaxUpdates)
             {
-                if (kept + rejected > 0 && limit != long.MaxValue && now - start + _updateEstimate > limit) break;
+                // One more update only if it fits even when it runs long: mean cost plus three mean deviations.
+                if (kept + rejected > 0 && limit != long.MaxValue && now - start + _updateEstimate + 3 * _updateDeviation > limit) break;
                 Samples.Sample(Random, _batchInputs, _batchTargets, BatchSize);
                 if (Brain.TryTrain(_batchInputs, _batchTargets, BatchSize, out float loss))
                 {
@@ -129,7 +131,12 @@ public sealed class OnlineTrainer
                 }
                 long after = Timestamp();
                 long cost = after - now;
-                _updateEstimate = _updateEstimate == 0 ? cost : (_updateEstimate * 7 + cost) / 8;
+                if (_updateEstimate == 0) _updateEstimate = cost;
+                else
+                {
+                    _updateDeviation = (_updateDeviation * 7 + Math.Abs(cost - _updateEstimate)) / 8;
+                    _updateEstimate = (_updateEstimate * 7 + cost) / 8;
+                }
                 now = after;
             }
         }

@@ -16,6 +16,7 @@ public sealed class GemmTests
         (1, 1, 1), (1, 64, 32), (1, 8, 64), (2, 100, 50), (3, 17, 5), (17, 3, 129), (129, 17, 3),
         (5, 3, 1000), (33, 65, 257), (129, 129, 129), (64, 784, 33), (31, 1, 200),
         (1000, 17, 129), (17, 1000, 65), (20, 40, 1100),
+        (64, 8, 64), (100, 3, 17), (257, 1, 600), (1000, 8, 129), (63, 8, 16),   // narrow NT: the transposed path from 64 rows
     };
 
     private static IEnumerable<TestCaseData> ShapeCases()
@@ -73,7 +74,7 @@ public sealed class GemmTests
     private static IEnumerable<TestCaseData> ParallelCases()
     {
         // Each is big enough to be split over threads (≥ 1e7 flops); k = 600 spans two packed k slices.
-        foreach (var (m, n, k) in new[] { (257, 300, 300), (40, 1000, 200), (1000, 40, 150), (100, 200, 600) })
+        foreach (var (m, n, k) in new[] { (257, 300, 300), (40, 1000, 200), (1000, 40, 150), (100, 200, 600), (2000, 8, 600) })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     yield return new TestCaseData(m, n, k, ta, tb).SetArgDisplayNames($"{m}x{n}x{k}", ta ? "T" : "N", tb ? "T" : "N");

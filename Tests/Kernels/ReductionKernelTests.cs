@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Cortex.Kernels;
 using NUnit.Framework;
 
@@ -15,6 +16,31 @@ public sealed class ReductionKernelTests
         Assert.That(sums, Is.EqualTo(new float[] { 15, 27, 39 }));
         ReductionKernels.ColumnSum(sums, x, 2, 3, accumulate: false);
         Assert.That(sums, Is.EqualTo(new float[] { 5, 7, 9 }));
+    }
+
+    [TestCase(1, 1)]
+    [TestCase(3, 7)]
+    [TestCase(64, 8)]
+    [TestCase(17, 64)]
+    [TestCase(5, 100)]
+    [TestCase(33, 257)]
+    public void ColumnSumIsTheNaiveSumBitForBitOnEveryInstructionSet(int rows, int columns)
+    {
+        var rng = new Random(rows * 1000 + columns);
+        float[] x = new float[rows * columns], start = new float[columns];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1) * 1000f;
+        for (int i = 0; i < columns; i++) start[i] = (float)rng.NextDouble();
+        foreach (bool accumulate in new[] { false, true })
+        {
+            float[] expected = (float[])start.Clone();
+            ReductionKernelsNaive.ColumnSum(expected, x, rows, columns, accumulate);
+            foreach (GemmIsa isa in Enum.GetValues<GemmIsa>().Where(GemmIsas.IsSupported))
+            {
+                float[] actual = (float[])start.Clone();
+                ReductionKernels.ColumnSumOn(isa, actual, x, rows, columns, accumulate);
+                Assert.That(actual, Is.EqualTo(expected), $"{isa} accumulate={accumulate}");
+            }
+        }
     }
 
     [Test]

@@ -20,6 +20,17 @@ public sealed class WorkerPoolTests
         }
     }
 
+    private sealed class BusyWork : IParallelWork
+    {
+        public int[] Counts = Array.Empty<int>();
+
+        public void Execute(int item)
+        {
+            Interlocked.Increment(ref Counts[item]);
+            Thread.SpinWait(20 + item % 7 * 10);
+        }
+    }
+
     private sealed class NestedWork : IParallelWork
     {
         public WorkerPool? Pool;
@@ -45,6 +56,37 @@ public sealed class WorkerPoolTests
                 Assert.That(work.Counts, Is.All.EqualTo(1), $"{items} items, round {round}");
             }
         }
+    }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public void AffineRunsEveryItemExactlyOnce(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        foreach (int items in new[] { 0, 1, 2, 3, 7, 64, 1000 })
+        {
+            for (int round = 0; round < 20; round++)
+            {
+                var work = new CountingWork { Counts = new int[items] };
+                if (round % 2 == 0) pool.RunAffine(work, items);
+                else pool.Run(work, items);
+                Assert.That(work.Counts, Is.All.EqualTo(1), $"{items} items, round {round}");
+            }
+        }
+    }
+
+    [Test]
+    public void AffineRethrowsTheWorkItemException()
+    {
+        using var pool = new WorkerPool(2);
+        var failing = new CountingWork { Counts = new int[50], ThrowAt = 40 };
+        var ex = Assert.Throws<InvalidOperationException>(() => pool.RunAffine(failing, 50));
+        Assert.That(ex!.Message, Is.EqualTo("item 40 failed"));
+        Assert.That(failing.Counts, Is.All.LessThanOrEqualTo(1));
+        var work = new CountingWork { Counts = new int[50] };
+        pool.RunAffine(work, 50);
+        Assert.That(work.Counts, Is.All.EqualTo(1));
     }
 
     [Test]
@@ -140,6 +182,41 @@ public sealed class WorkerPoolTests
             Assert.That(caller.Join(TimeSpan.FromSeconds(10)), Is.True, "Run hung after Dispose");
             Assert.That(failure, Is.Null);
         }
+    }
+
+    [Test]
+    public void LateWorkersNeverMixRoundsWithDifferentItemCounts()
+    {
+        // Rounds of very different sizes back to back: a worker that wakes late must not claim an item of an old
+        // round with a newer round's item count (that would run an item twice or hang the caller).
+        var pool = new WorkerPool(3);
+        var small = new BusyWork { Counts = new int[2] };
+        var large = new BusyWork { Counts = new int[64] };
+        // Widen both windows: workers dawdle after seeing a round, the caller after writing a round's parameters.
+        pool.TestDelay = stage => Thread.SpinWait(stage == WorkerPool.Stage.RoundSeen ? 300 : 200);
+        Exception? failure = null;
+        var caller = new Thread(() =>
+        {
+            try
+            {
+                for (int round = 0; round < 30_000; round++)
+                {
+                    if (round % 3 == 2) pool.Run(large, 64);
+                    else if (round % 3 == 1) pool.RunAffine(small, 2);
+                    else pool.Run(small, 2);
+                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+        }) { IsBackground = true };
+        caller.Start();
+        Assert.That(caller.Join(TimeSpan.FromSeconds(60)), Is.True, "Run hung");     // (a hung pool is left undisposed: Dispose would wait for it)
+        pool.Dispose();
+        Assert.That(failure, Is.Null);
+        Assert.That(small.Counts, Is.All.EqualTo(20_000));
+        Assert.That(large.Counts, Is.All.EqualTo(10_000));
     }
 
     [Test]
