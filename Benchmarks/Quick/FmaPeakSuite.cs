@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -8,11 +9,12 @@ namespace Cortex.Benchmarks.Quick;
 /// <summary>
 /// fma_peak: the machine's own FMA throughput, from a loop of independent fused multiply-adds on
 /// 16 register-resident accumulators (enough to cover FMA latency × FMA ports), on 1 and 2 threads.
-/// Every GEMM row is read as a fraction of this one, measured in the same run.
+/// Every GEMM row is read as a fraction of this one, measured in the same run; the best of three rounds is kept.
 /// </summary>
 public sealed class FmaPeakSuite : IQuickSuite
 {
     private const long Iterations = 1 << 20;
+    private const int Rounds = 3;
 
     /// <inheritdoc/>
     public void Run(QuickRunner runner)
@@ -22,7 +24,20 @@ public sealed class FmaPeakSuite : IQuickSuite
             using var pool = new WorkerPool(threads);
             var action = new Loop { Pool = pool, Work = new LoopWork(), Threads = threads };
             double flopsPerInvoke = threads * Iterations * Accumulators * Lanes * 2.0;
-            runner.MeasureRate("fma_peak", Vector512.IsHardwareAccelerated ? "avx512" : "avx2", threads, "GFLOP/s", flopsPerInvoke, 1e9, ref action);
+            if (!runner.Wants("fma_peak")) continue;
+            // A peak is what the machine can do: a round disturbed by something else on a core (the JIT's
+            // background tiering early in the process, another job) only lowers it, so the best of a few
+            // rounds is kept.
+            double[]? best = null;
+            double bytes = 0;
+            for (int round = 0; round < Rounds; round++)
+            {
+                QuickSamples s = runner.Sample(ref action);
+                double[] rates = s.Seconds.Select(t => flopsPerInvoke / t / 1e9).ToArray();
+                if (best is null || QuickRunner.Median(rates) > QuickRunner.Median(best)) { best = rates; bytes = s.BytesPerCall; }
+            }
+            runner.Report("fma_peak", Vector512.IsHardwareAccelerated ? "avx512" : "avx2", threads, "GFLOP/s", best!,
+                new QuickField("bytes_per_call", bytes), new QuickField("rounds", Rounds));
         }
     }
 
