@@ -11,13 +11,8 @@ public sealed partial class OpenClBackend
     /// <inheritdoc />
     public void Gemm(BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate)
     {
-        if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be non-negative.");
-        if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be non-negative.");
-        if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be non-negative.");
+        Kernels.Gemm.Validate(c.Length, a.Length, b.Length, m, n, k);
         long needA = (long)m * k, needB = (long)k * n, needC = (long)m * n;
-        if (a.Length < needA) throw new ArgumentException($"a holds {a.Length} values but m*k = {m}*{k} = {needA} are needed.", nameof(a));
-        if (b.Length < needB) throw new ArgumentException($"b holds {b.Length} values but k*n = {k}*{n} = {needB} are needed.", nameof(b));
-        if (c.Length < needC) throw new ArgumentException($"c holds {c.Length} values but m*n = {m}*{n} = {needC} are needed.", nameof(c));
         lock (_sync)
         {
             ThrowIfDisposed();

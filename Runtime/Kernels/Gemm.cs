@@ -68,14 +68,18 @@ public static class Gemm
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming the operand and both sizes when a shape does not fit.</summary>
-    internal static void Validate(ReadOnlySpan<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int n, int k)
+    internal static void Validate(ReadOnlySpan<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int m, int n, int k) =>
+        Validate(c.Length, a.Length, b.Length, m, n, k);
+
+    /// <summary><see cref="Validate(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int)"/> on operand lengths (any backend's buffers).</summary>
+    internal static void Validate(long cLength, long aLength, long bLength, int m, int n, int k)
     {
         if (m < 0) throw new ArgumentOutOfRangeException(nameof(m), m, "m must be non-negative.");
         if (n < 0) throw new ArgumentOutOfRangeException(nameof(n), n, "n must be non-negative.");
         if (k < 0) throw new ArgumentOutOfRangeException(nameof(k), k, "k must be non-negative.");
         long needA = (long)m * k, needB = (long)k * n, needC = (long)m * n;
-        if (a.Length < needA) throw new ArgumentException($"a holds {a.Length} values but m*k = {m}*{k} = {needA} are needed.", nameof(a));
-        if (b.Length < needB) throw new ArgumentException($"b holds {b.Length} values but k*n = {k}*{n} = {needB} are needed.", nameof(b));
-        if (c.Length < needC) throw new ArgumentException($"c holds {c.Length} values but m*n = {m}*{n} = {needC} are needed.", nameof(c));
+        if (aLength < needA) throw new ArgumentException($"a holds {aLength} values but m*k = {m}*{k} = {needA} are needed.", "a");
+        if (bLength < needB) throw new ArgumentException($"b holds {bLength} values but k*n = {k}*{n} = {needB} are needed.", "b");
+        if (cLength < needC) throw new ArgumentException($"c holds {cLength} values but m*n = {m}*{n} = {needC} are needed.", "c");
     }
 }
