@@ -189,6 +189,35 @@ public sealed class CpuBackend : IBackend
         return total;
     }
 
+    /// <summary>
+    /// <see cref="SumOfSquares(ReadOnlySpan{float})"/> with each participant summing the blocks it owns in
+    /// <paramref name="partition"/>: the same blocks, summed in the same order, so the same bits.
+    /// </summary>
+    internal unsafe double SumOfSquares(ReadOnlySpan<float> x, CpuPartition partition)
+    {
+        if (_ops is null || x.Length < ParallelElements || !System.Numerics.Vector.IsHardwareAccelerated
+            || partition.Participants != _pool!.Threads || partition.Length != x.Length) return SumOfSquares(x);
+        int blocks = (x.Length + ReductionKernels.SumOfSquaresBlock - 1) / ReductionKernels.SumOfSquaresBlock;
+        if (_partials.Length < blocks) _partials = new float[blocks];
+        fixed (float* px = x)
+        fixed (float* pp = _partials)
+        {
+            _ops.Set(ParallelOps.Kind.SumOfSquaresOwned, px, pp, null, null, x.Length, blocks, default);
+            _ops.Partition = partition;
+            try
+            {
+                _pool.RunAffine(_ops, partition.Participants);
+            }
+            finally
+            {
+                _ops.Partition = null;
+            }
+        }
+        double total = 0;
+        for (int b = 0; b < blocks; b++) total += _partials[b];
+        return total;
+    }
+
     /// <inheritdoc />
     public float LossForward(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns) =>
         LossKernels.Forward(loss, Span(output), Span(preActivation), Span(target), rows, columns);
@@ -225,6 +254,44 @@ public sealed class CpuBackend : IBackend
             _ops.Step = step;
             _ops.GradientScale = gradientScale;
             _pool!.RunAffine(_ops, (p.Length + OptimizerChunk - 1) / OptimizerChunk);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="OptimizerStep(Optimizer, BufferSlice, BufferSlice, BufferSlice, BufferSlice, long, float)"/> with each
+    /// participant updating the ranges it owns in <paramref name="partition"/> (element-wise: the same bits).
+    /// </summary>
+    internal unsafe void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
+        long step, float gradientScale, CpuPartition partition)
+    {
+        Span<float> p = Span(parameters), g = Span(gradients), m1 = Span(moment1), m2 = Span(moment2);
+        if (_ops is null || p.Length < ParallelElements || partition.Participants != _pool!.Threads || partition.Length != p.Length)
+        {
+            OptimizerStep(optimizer, parameters, gradients, moment1, moment2, step, gradientScale);
+            return;
+        }
+        Check.SameLength(g.Length, p.Length, nameof(gradients), nameof(parameters));
+        if (optimizer.Kind != OptimizerKind.GradientDescent) Check.SameLength(m1.Length, p.Length, nameof(moment1), nameof(parameters));
+        if (optimizer.Kind == OptimizerKind.Adam) Check.SameLength(m2.Length, p.Length, nameof(moment2), nameof(parameters));
+        if (optimizer.Kind == OptimizerKind.Adam && step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
+        fixed (float* pp = p)
+        fixed (float* pg = g)
+        fixed (float* pm1 = m1)
+        fixed (float* pm2 = m2)
+        {
+            _ops.Set(ParallelOps.Kind.OptimizerOwned, pp, pg, pm1, pm2, p.Length, 0, default);
+            _ops.Optimizer = optimizer;
+            _ops.Step = step;
+            _ops.GradientScale = gradientScale;
+            _ops.Partition = partition;
+            try
+            {
+                _pool.RunAffine(_ops, partition.Participants);
+            }
+            finally
+            {
+                _ops.Partition = null;
+            }
         }
     }
 
@@ -279,7 +346,11 @@ public sealed class CpuBackend : IBackend
             ColumnSum,
             SumOfSquares,
             Optimizer,
+            SumOfSquaresOwned,
+            OptimizerOwned,
         }
+
+        public CpuPartition? Partition { get; set; }
 
         public bool Accumulate { get; set; }
 
@@ -341,6 +412,32 @@ public sealed class CpuBackend : IBackend
                     var m1 = _c is null ? default : new Span<float>(_c + start, n);
                     var m2 = _d is null ? default : new Span<float>(_d + start, n);
                     CpuBackend.Step(Optimizer, new Span<float>(_a + start, n), new Span<float>(_b + start, n), m1, m2, Step, GradientScale);
+                    break;
+                }
+                case Kind.SumOfSquaresOwned:
+                {
+                    CpuPartition partition = Partition!;
+                    var x = new ReadOnlySpan<float>(_a, _rows);
+                    var partials = new Span<float>(_b, _columns);
+                    (int first, int end) = partition.Blocks(item);
+                    for (int i = first; i < end; i++)
+                    {
+                        int b = partition.Block(i);
+                        ReductionKernels.BlockSumsOfSquares(x, b, b + 1, partials);
+                    }
+                    break;
+                }
+                case Kind.OptimizerOwned:
+                {
+                    CpuPartition partition = Partition!;
+                    (int first, int end) = partition.Ranges(item);
+                    for (int i = first; i < end; i++)
+                    {
+                        int start = partition.RangeStart(i), n = partition.RangeLength(i);
+                        var m1 = _c is null ? default : new Span<float>(_c + start, n);
+                        var m2 = _d is null ? default : new Span<float>(_d + start, n);
+                        CpuBackend.Step(Optimizer, new Span<float>(_a + start, n), new Span<float>(_b + start, n), m1, m2, Step, GradientScale);
+                    }
                     break;
                 }
             }

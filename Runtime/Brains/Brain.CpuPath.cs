@@ -2,6 +2,7 @@ using System;
 using Cortex.Backends;
 using Cortex.Kernels;
 using Cortex.Layers;
+using Cortex.Tensors;
 
 namespace Cortex;
 
@@ -19,6 +20,7 @@ public sealed partial class Brain
 
     private CpuBackend? _cpu;
     private PredictWork? _predictWork;
+    private CpuPartition? _ownership;
     private bool _inputInWorkspace;
 
     private void InitializeCpuPath()
@@ -26,6 +28,46 @@ public sealed partial class Brain
         if (_backend is not CpuBackend cpu) return;
         _cpu = cpu;
         _predictWork = new PredictWork(this);
+        if (cpu.Pool is { } pool) _ownership = OwnershipFor(pool.Threads);
+    }
+
+    /// <summary>
+    /// Who owns which parameters on a pool of <paramref name="threads"/>, for the gradient norm and the optimizer step:
+    /// participant t owns rows [t·Out/T, (t+1)·Out/T) of a layer's W, the rows the forward GEMM reads on that core (its
+    /// columns of z are rows of W, and participant t takes the t-th block of them). A layer whose products are too
+    /// small to split, and every bias (its gradient is a column sum on the caller), belong to participant 0, the
+    /// calling thread that runs those serial passes. Each core then mostly touches memory already in its own cache;
+    /// pulling the other core's half of the arena across made the step slower on two threads than on one.
+    /// </summary>
+    private CpuPartition OwnershipFor(int threads)
+    {
+        var ranges = new System.Collections.Generic.List<(int, int, int)>();
+        int offset = 0;
+        foreach (Dense layer in _layers)
+        {
+            int fanIn = layer.Inputs, width = layer.Outputs;
+            // A layer whose products are too small to split runs them on the caller (participant 0), which then owns it all.
+            int owners = 2.0 * MaxBatch * width * fanIn < GemmBlocked.ParallelFlops ? 1 : threads;
+            for (int t = 0; t < owners; t++)
+            {
+                int r0 = (int)((long)t * width / owners), r1 = (int)((long)(t + 1) * width / owners);
+                ranges.Add((offset + r0 * fanIn, (r1 - r0) * fanIn, t));                      // rows of W
+            }
+            ranges.Add((offset + width * fanIn, width, 0));   // b: its gradient comes from a column sum on the caller
+            offset += layer.ParameterCount;
+        }
+        return new CpuPartition(threads, offset, ranges);
+    }
+
+    /// <summary>Σ g² over the gradient arena, split by <see cref="OwnershipFor"/> on a CPU pool.</summary>
+    private double GradientSquares() =>
+        _ownership is not null ? _cpu!.SumOfSquares(CpuBackend.Span(_gradients.All), _ownership) : _backend.SumOfSquares(_gradients.All);
+
+    /// <summary>The optimizer step over the arena, split by <see cref="OwnershipFor"/> on a CPU pool.</summary>
+    private void StepOptimizer(BufferSlice moment1, BufferSlice moment2, float scale)
+    {
+        if (_ownership is not null) _cpu!.OptimizerStep(_optimizer, _parameters.All, _gradients.All, moment1, moment2, Steps, scale, _ownership);
+        else _backend.OptimizerStep(_optimizer, _parameters.All, _gradients.All, moment1, moment2, Steps, scale);
     }
 
     private unsafe void PredictOnCpu(ReadOnlySpan<float> inputs, Span<float> outputs, int batch)

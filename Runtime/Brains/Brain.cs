@@ -334,7 +334,7 @@ public sealed partial class Brain : IDisposable
     {
         ThrowIfDisposed();
         CaptureHealth();
-        double squares = _backend.SumOfSquares(_gradients.All);
+        double squares = GradientSquares();
         if (!IsFinite(squares))
         {
             Reject(float.NaN);
@@ -346,7 +346,7 @@ public sealed partial class Brain : IDisposable
         if (max > 0f && norm > max) scale = max / norm;
         Steps++;
         BufferSlice m1 = _moment1?.All ?? default, m2 = _moment2?.All ?? default;
-        _backend.OptimizerStep(_optimizer, _parameters.All, _gradients.All, m1, m2, Steps, scale);
+        StepOptimizer(m1, m2, scale);
         return true;
     }
 

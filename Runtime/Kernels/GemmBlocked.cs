@@ -22,7 +22,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private const int MaxRows = 256;
 
     /// <summary>Products below this many flops (about 50 µs on one core) stay on the calling thread even when a pool is given.</summary>
-    private const double ParallelFlops = 1e6;
+    internal const double ParallelFlops = 1e6;
 
     /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
     private const int ItemsPerThread = 2;

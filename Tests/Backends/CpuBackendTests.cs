@@ -108,4 +108,81 @@ public sealed class CpuBackendTests
         }
         Assert.That(expected, Is.EqualTo(serial), "the serial kernel");
     }
+
+    // Odd ranges in a shuffled order: not aligned to norm blocks, vector widths or optimizer chunks, owners interleaved.
+    private static CpuPartition OddPartition(int threads, int length)
+    {
+        var ranges = new System.Collections.Generic.List<(int, int, int)>();
+        int start = 0, owner = 0, size = 1;
+        while (start < length)
+        {
+            int count = Math.Min(length - start, 1 + (size * 7919) % 40_000);
+            ranges.Add((start, count, owner));
+            start += count;
+            owner = (owner + 2) % threads;
+            size++;
+        }
+        ranges.Reverse();
+        return new CpuPartition(threads, length, ranges);
+    }
+
+    [TestCase(OptimizerKind.GradientDescent)]
+    [TestCase(OptimizerKind.Momentum)]
+    [TestCase(OptimizerKind.Adam)]
+    public void OwnedNormAndOptimizerStepMatchTheSerialKernels(OptimizerKind kind)
+    {
+        Optimizer optimizer = kind switch
+        {
+            OptimizerKind.Momentum => Optimizer.WithMomentum(0.05f, 0.9f),
+            OptimizerKind.Adam => Optimizer.Adam(0.01f).WithWeightDecay(1e-3f),
+            _ => Optimizer.GradientDescent(0.1f).WithWeightDecay(1e-3f),
+        };
+        const int n = 100_003;
+        float[] p0 = Values(n, 16), g0 = Values(n, 17, 1f), m0 = Values(n, 18, 0.1f), v0 = Values(n, 19, 0.1f);
+        for (int i = 0; i < n; i++) v0[i] = Math.Abs(v0[i]);
+        double squares = ReductionKernels.SumOfSquares(g0);
+        float[] serial = (float[])p0.Clone(), sg = (float[])g0.Clone(), sm = (float[])m0.Clone(), sv = (float[])v0.Clone();
+        switch (kind)
+        {
+            case OptimizerKind.GradientDescent: OptimizerKernels.GradientDescent(serial, sg, 0.1f, 1e-3f, 0.7f); break;
+            case OptimizerKind.Momentum: OptimizerKernels.Momentum(serial, sm, sg, 0.05f, 0.9f, false, 0f, 0.7f); break;
+            default: OptimizerKernels.Adam(serial, sm, sv, sg, 0.01f, 0.9f, 0.999f, 1e-8f, 1e-3f, 3, 0.7f); break;
+        }
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            using var backend = new CpuBackend(threads);
+            CpuPartition partition = OddPartition(threads, n);
+            DeviceBuffer p = Put(backend, p0), g = Put(backend, g0), m1 = Put(backend, m0), m2 = Put(backend, v0);
+            Assert.That(backend.SumOfSquares(CpuBackend.Span(g.All), partition), Is.EqualTo(squares), $"norm, {threads} threads");
+            backend.OptimizerStep(optimizer, p.All, g.All, m1.All, m2.All, step: 3, gradientScale: 0.7f, partition);
+            Assert.That(Get(backend, p), Is.EqualTo(serial), $"parameters, {threads} threads");
+            Assert.That(Get(backend, g), Is.All.EqualTo(0f), $"gradients cleared, {threads} threads");
+            if (kind != OptimizerKind.GradientDescent) Assert.That(Get(backend, m1), Is.EqualTo(sm), $"moment 1, {threads} threads");
+            if (kind == OptimizerKind.Adam) Assert.That(Get(backend, m2), Is.EqualTo(sv), $"moment 2, {threads} threads");
+        }
+    }
+
+    [Test]
+    public void PartitionRejectsRangesThatDoNotTileTheArray()
+    {
+        Assert.That(() => new CpuPartition(2, 10, new[] { (0, 4, 0), (4, 5, 1) }),
+            Throws.ArgumentException.With.Message.Contains("9").And.Message.Contains("10"));
+        Assert.That(() => new CpuPartition(2, 10, new[] { (0, 4, 0), (4, 7, 1) }), Throws.InstanceOf<ArgumentOutOfRangeException>());
+        Assert.That(() => new CpuPartition(2, 10, new[] { (0, 4, 0), (4, 6, 2) }), Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public void PartitionListsEachParticipantsRangesAndTheNormBlocksThatStartInThem()
+    {
+        int block = ReductionKernels.SumOfSquaresBlock;
+        var partition = new CpuPartition(2, 3 * block, new[] { (block + 1, 2 * block - 1, 0), (0, block + 1, 1) });
+        Assert.That(partition.Ranges(0), Is.EqualTo((0, 1)));
+        Assert.That(partition.RangeStart(0), Is.EqualTo(block + 1));
+        Assert.That(partition.RangeLength(1), Is.EqualTo(block + 1));
+        (int first, int end) = partition.Blocks(0);
+        Assert.That(end - first, Is.EqualTo(1));
+        Assert.That(partition.Block(first), Is.EqualTo(2));
+        (first, end) = partition.Blocks(1);
+        Assert.That(new[] { partition.Block(first), partition.Block(first + 1) }, Is.EqualTo(new[] { 0, 1 }));
+    }
 }

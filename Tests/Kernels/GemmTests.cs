@@ -17,6 +17,7 @@ public sealed class GemmTests
         (5, 3, 1000), (33, 65, 257), (129, 129, 129), (64, 784, 33), (31, 1, 200),
         (1000, 17, 129), (17, 1000, 65), (20, 40, 1100),
         (64, 8, 64), (100, 3, 17), (257, 1, 600), (1000, 8, 129), (63, 8, 16),   // narrow NT: the transposed path from 64 rows
+        (101, 8, 40), (71, 8, 64),                                             // eight columns: register transpose + scalar rest
     };
 
     private static IEnumerable<TestCaseData> ShapeCases()
