@@ -16,31 +16,18 @@ public static class Models
     public static readonly int[] Mnist = { 784, 256, 256, 10 };
 
     /// <summary>32-64-64-8 (tanh, tanh, linear), MSE, SGD(0.01), on its own CPU backend or on <paramref name="backend"/>.</summary>
-    public static Brain AgentBrain(int maxBatch, int threads, IBackend? backend = null)
-    {
-        var builder = Brain.Create(32)
-            .Dense(64, Activation.Tanh)
-            .Dense(64, Activation.Tanh)
-            .Dense(8, Activation.Linear)
-            .Loss(Loss.MeanSquaredError)
-            .Optimizer(Optimizer.GradientDescent(0.01f))
-            .MaxBatch(maxBatch)
-            .Threads(threads);
-        if (backend is not null) builder.Backend(backend);
-        return builder.Build(Seed);
-    }
+    public static Brain AgentBrain(int maxBatch, int threads, IBackend? backend = null) =>
+        Build(Agent, Activation.Tanh, Activation.Linear, Loss.MeanSquaredError, maxBatch, threads, backend);
 
     /// <summary>784-256-256-10 (ReLU, ReLU, softmax), softmax cross-entropy, SGD(0.01).</summary>
-    public static Brain MnistBrain(int maxBatch, int threads, IBackend? backend = null)
+    public static Brain MnistBrain(int maxBatch, int threads, IBackend? backend = null) =>
+        Build(Mnist, Activation.Relu, Activation.Softmax, Loss.SoftmaxCrossEntropy, maxBatch, threads, backend);
+
+    private static Brain Build(int[] widths, Activation hidden, Activation output, Loss loss, int maxBatch, int threads, IBackend? backend)
     {
-        var builder = Brain.Create(784)
-            .Dense(256, Activation.Relu)
-            .Dense(256, Activation.Relu)
-            .Dense(10, Activation.Softmax)
-            .Loss(Loss.SoftmaxCrossEntropy)
-            .Optimizer(Optimizer.GradientDescent(0.01f))
-            .MaxBatch(maxBatch)
-            .Threads(threads);
+        var builder = Brain.Create(widths[0]);
+        for (int i = 1; i < widths.Length; i++) builder.Dense(widths[i], i == widths.Length - 1 ? output : hidden);
+        builder.Loss(loss).Optimizer(Optimizer.GradientDescent(0.01f)).MaxBatch(maxBatch).Threads(threads);
         if (backend is not null) builder.Backend(backend);
         return builder.Build(Seed);
     }

@@ -239,11 +239,7 @@ public sealed class CpuBackend : IBackend
             Step(optimizer, p, g, m1, m2, step, gradientScale);
             return;
         }
-        // Validate the whole arrays before any chunk runs (a chunk would see a consistent but partial picture).
-        Check.SameLength(g.Length, p.Length, nameof(gradients), nameof(parameters));
-        if (optimizer.Kind != OptimizerKind.GradientDescent) Check.SameLength(m1.Length, p.Length, nameof(moment1), nameof(parameters));
-        if (optimizer.Kind == OptimizerKind.Adam) Check.SameLength(m2.Length, p.Length, nameof(moment2), nameof(parameters));
-        if (optimizer.Kind == OptimizerKind.Adam && step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
+        CheckOptimizerStep(optimizer, p.Length, g.Length, m1.Length, m2.Length, step);
         fixed (float* pp = p)
         fixed (float* pg = g)
         fixed (float* pm1 = m1)
@@ -255,6 +251,15 @@ public sealed class CpuBackend : IBackend
             _ops.GradientScale = gradientScale;
             _pool!.RunAffine(_ops, (p.Length + OptimizerChunk - 1) / OptimizerChunk);
         }
+    }
+
+    // Validates the whole arrays before any chunk runs (a chunk would see a consistent but partial picture).
+    private static void CheckOptimizerStep(Optimizer optimizer, int parameters, int gradients, int moment1, int moment2, long step)
+    {
+        Check.SameLength(gradients, parameters, nameof(gradients), nameof(parameters));
+        if (optimizer.Kind != OptimizerKind.GradientDescent) Check.SameLength(moment1, parameters, nameof(moment1), nameof(parameters));
+        if (optimizer.Kind == OptimizerKind.Adam) Check.SameLength(moment2, parameters, nameof(moment2), nameof(parameters));
+        if (optimizer.Kind == OptimizerKind.Adam && step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
     }
 
     /// <summary>
@@ -270,10 +275,7 @@ public sealed class CpuBackend : IBackend
             OptimizerStep(optimizer, parameters, gradients, moment1, moment2, step, gradientScale);
             return;
         }
-        Check.SameLength(g.Length, p.Length, nameof(gradients), nameof(parameters));
-        if (optimizer.Kind != OptimizerKind.GradientDescent) Check.SameLength(m1.Length, p.Length, nameof(moment1), nameof(parameters));
-        if (optimizer.Kind == OptimizerKind.Adam) Check.SameLength(m2.Length, p.Length, nameof(moment2), nameof(parameters));
-        if (optimizer.Kind == OptimizerKind.Adam && step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
+        CheckOptimizerStep(optimizer, p.Length, g.Length, m1.Length, m2.Length, step);
         fixed (float* pp = p)
         fixed (float* pg = g)
         fixed (float* pm1 = m1)
