@@ -103,7 +103,8 @@ public sealed class OnlineTrainer
     /// Runs minibatch updates until the budget is spent (nothing before <see cref="MinSamples"/> samples).
     /// With a time budget the first update always runs and further ones run while one more still fits at its
     /// mean cost plus three mean absolute deviations (both running averages over recent updates), so a noisy
-    /// update seldom pushes the tick over; a tick that ends over budget counts as an overrun.
+    /// update seldom pushes the tick over; a tick that ends over budget counts as an overrun. An update that
+    /// took more than twice the estimate (a stall) enters the averages as twice the estimate.
     /// </summary>
     public TrainingTickReport Tick()
     {
@@ -131,6 +132,10 @@ public sealed class OnlineTrainer
                 }
                 long after = Timestamp();
                 long cost = after - now;
+                // A reading far above the estimate is mostly a stall (the thread preempted, a page fault), not
+                // the update's cost: it is folded in capped at twice the estimate, so one stall does not starve
+                // the following ticks, while a real rise in cost still moves the estimate within a few updates.
+                if (_updateEstimate > 0 && cost > 2 * _updateEstimate) cost = 2 * _updateEstimate;
                 if (_updateEstimate == 0) _updateEstimate = cost;
                 else
                 {

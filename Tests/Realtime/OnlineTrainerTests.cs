@@ -66,6 +66,27 @@ public sealed class OnlineTrainerTests
     }
 
     [Test]
+    public void OneStalledUpdateDoesNotStarveTheNextTicks()
+    {
+        using Brain brain = Regressor(14);
+        // Updates cost 100 µs; the 14th reading of the clock (the end of the second tick's second update)
+        // comes 5 ms late: the thread was preempted.
+        long now = 0, readings = 0, normal = (long)(100 * Stopwatch.Frequency / 1e6), stall = (long)(5000 * Stopwatch.Frequency / 1e6);
+        var trainer = new OnlineTrainer(brain, 256, 16, TrainingBudget.Microseconds(1000), seed: 15)
+        {
+            Clock = () => now += ++readings == 14 ? stall : normal,
+        };
+        Feed(trainer, 64, seed: 16);
+        TrainingTickReport first = trainer.Tick();
+        Assert.That(first.Updates, Is.EqualTo(10), "100 µs each, exactly: ten fill the budget");
+        TrainingTickReport stalled = trainer.Tick();
+        Assert.That(stalled.Overran, Is.True);
+        TrainingTickReport after = trainer.Tick();
+        Assert.That(after.Updates, Is.GreaterThanOrEqualTo(7), "the stall must not be taken for the update's cost");
+        Assert.That(after.Overran, Is.False);
+    }
+
+    [Test]
     public void AnUpdateLongerThanTheBudgetRunsOnceAndCountsAsAnOverrun()
     {
         using Brain brain = Regressor(8);
