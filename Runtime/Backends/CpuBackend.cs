@@ -169,53 +169,42 @@ public sealed class CpuBackend : IBackend
         }
     }
 
-    /// <summary><see cref="ReductionKernels.SumOfSquares"/>, its blocks in parallel when large, then summed in order: the same bits.</summary>
-    internal unsafe double SumOfSquares(ReadOnlySpan<float> x)
+    /// <summary>
+    /// <see cref="ReductionKernels.SumOfSquares"/>, its blocks in parallel when large, then summed in order: the same bits.
+    /// With a <paramref name="partition"/> that fits, each participant sums the blocks it owns in it (the same blocks,
+    /// so still the same bits); otherwise the blocks are dealt out in ranges.
+    /// </summary>
+    internal unsafe double SumOfSquares(ReadOnlySpan<float> x, CpuPartition? partition = null)
     {
         // Without SIMD the serial sum is all in double: no blocks to split.
         if (_ops is null || x.Length < ParallelElements || !System.Numerics.Vector.IsHardwareAccelerated) return ReductionKernels.SumOfSquares(x);
+        bool owned = partition is not null && partition.Participants == _pool!.Threads && partition.Length == x.Length;
         int blocks = (x.Length + ReductionKernels.SumOfSquaresBlock - 1) / ReductionKernels.SumOfSquaresBlock;
         if (_partials.Length < blocks) _partials = new float[blocks];
         fixed (float* px = x)
         fixed (float* pp = _partials)
         {
-            _ops.Set(ParallelOps.Kind.SumOfSquares, px, pp, null, null, x.Length, blocks, default);
-            int items = Math.Min(blocks, 4 * _pool!.Threads);
-            _ops.Items = items;
-            _pool.RunAffine(_ops, items);
+            _ops.Set(owned ? ParallelOps.Kind.SumOfSquaresOwned : ParallelOps.Kind.SumOfSquares, px, pp, null, null, x.Length, blocks, default);
+            _ops.Items = owned ? partition!.Participants : Math.Min(blocks, 4 * _pool!.Threads);
+            RunParallel(owned ? partition : null);
         }
         double total = 0;
         for (int b = 0; b < blocks; b++) total += _partials[b];
         return total;
     }
 
-    /// <summary>
-    /// <see cref="SumOfSquares(ReadOnlySpan{float})"/> with each participant summing the blocks it owns in
-    /// <paramref name="partition"/>: the same blocks, summed in the same order, so the same bits.
-    /// </summary>
-    internal unsafe double SumOfSquares(ReadOnlySpan<float> x, CpuPartition partition)
+    // Runs _ops over _ops.Items items, with the partition set for the owned kinds while they run.
+    private void RunParallel(CpuPartition? partition)
     {
-        if (_ops is null || x.Length < ParallelElements || !System.Numerics.Vector.IsHardwareAccelerated
-            || partition.Participants != _pool!.Threads || partition.Length != x.Length) return SumOfSquares(x);
-        int blocks = (x.Length + ReductionKernels.SumOfSquaresBlock - 1) / ReductionKernels.SumOfSquaresBlock;
-        if (_partials.Length < blocks) _partials = new float[blocks];
-        fixed (float* px = x)
-        fixed (float* pp = _partials)
+        _ops!.Partition = partition;
+        try
         {
-            _ops.Set(ParallelOps.Kind.SumOfSquaresOwned, px, pp, null, null, x.Length, blocks, default);
-            _ops.Partition = partition;
-            try
-            {
-                _pool.RunAffine(_ops, partition.Participants);
-            }
-            finally
-            {
-                _ops.Partition = null;
-            }
+            _pool!.RunAffine(_ops, _ops.Items);
         }
-        double total = 0;
-        for (int b = 0; b < blocks; b++) total += _partials[b];
-        return total;
+        finally
+        {
+            _ops.Partition = null;
+        }
     }
 
     /// <inheritdoc />
@@ -230,8 +219,17 @@ public sealed class CpuBackend : IBackend
     public double SumOfSquares(BufferSlice x) => SumOfSquares(Span(x));
 
     /// <inheritdoc />
-    public unsafe void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
-        long step, float gradientScale)
+    public void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
+        long step, float gradientScale) =>
+        OptimizerStep(optimizer, parameters, gradients, moment1, moment2, step, gradientScale, partition: null);
+
+    /// <summary>
+    /// <see cref="OptimizerStep(Optimizer, BufferSlice, BufferSlice, BufferSlice, BufferSlice, long, float)"/>, in parallel
+    /// when large. With a <paramref name="partition"/> that fits, each participant updates the ranges it owns in it;
+    /// otherwise fixed chunks are dealt out. Element-wise either way: the same bits.
+    /// </summary>
+    internal unsafe void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
+        long step, float gradientScale, CpuPartition? partition)
     {
         Span<float> p = Span(parameters), g = Span(gradients), m1 = Span(moment1), m2 = Span(moment2);
         if (_ops is null || p.Length < ParallelElements)
@@ -239,61 +237,23 @@ public sealed class CpuBackend : IBackend
             Step(optimizer, p, g, m1, m2, step, gradientScale);
             return;
         }
-        CheckOptimizerStep(optimizer, p.Length, g.Length, m1.Length, m2.Length, step);
-        fixed (float* pp = p)
-        fixed (float* pg = g)
-        fixed (float* pm1 = m1)
-        fixed (float* pm2 = m2)
-        {
-            _ops.Set(ParallelOps.Kind.Optimizer, pp, pg, pm1, pm2, p.Length, 0, default);
-            _ops.Optimizer = optimizer;
-            _ops.Step = step;
-            _ops.GradientScale = gradientScale;
-            _pool!.RunAffine(_ops, (p.Length + OptimizerChunk - 1) / OptimizerChunk);
-        }
-    }
-
-    // Validates the whole arrays before any chunk runs (a chunk would see a consistent but partial picture).
-    private static void CheckOptimizerStep(Optimizer optimizer, int parameters, int gradients, int moment1, int moment2, long step)
-    {
-        Check.SameLength(gradients, parameters, nameof(gradients), nameof(parameters));
-        if (optimizer.Kind != OptimizerKind.GradientDescent) Check.SameLength(moment1, parameters, nameof(moment1), nameof(parameters));
-        if (optimizer.Kind == OptimizerKind.Adam) Check.SameLength(moment2, parameters, nameof(moment2), nameof(parameters));
+        bool owned = partition is not null && partition.Participants == _pool!.Threads && partition.Length == p.Length;
+        // Validate the whole arrays before any chunk runs (a chunk would see a consistent but partial picture).
+        Check.SameLength(g.Length, p.Length, nameof(gradients), nameof(parameters));
+        if (optimizer.Kind != OptimizerKind.GradientDescent) Check.SameLength(m1.Length, p.Length, nameof(moment1), nameof(parameters));
+        if (optimizer.Kind == OptimizerKind.Adam) Check.SameLength(m2.Length, p.Length, nameof(moment2), nameof(parameters));
         if (optimizer.Kind == OptimizerKind.Adam && step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
-    }
-
-    /// <summary>
-    /// <see cref="OptimizerStep(Optimizer, BufferSlice, BufferSlice, BufferSlice, BufferSlice, long, float)"/> with each
-    /// participant updating the ranges it owns in <paramref name="partition"/> (element-wise: the same bits).
-    /// </summary>
-    internal unsafe void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
-        long step, float gradientScale, CpuPartition partition)
-    {
-        Span<float> p = Span(parameters), g = Span(gradients), m1 = Span(moment1), m2 = Span(moment2);
-        if (_ops is null || p.Length < ParallelElements || partition.Participants != _pool!.Threads || partition.Length != p.Length)
-        {
-            OptimizerStep(optimizer, parameters, gradients, moment1, moment2, step, gradientScale);
-            return;
-        }
-        CheckOptimizerStep(optimizer, p.Length, g.Length, m1.Length, m2.Length, step);
         fixed (float* pp = p)
         fixed (float* pg = g)
         fixed (float* pm1 = m1)
         fixed (float* pm2 = m2)
         {
-            _ops.Set(ParallelOps.Kind.OptimizerOwned, pp, pg, pm1, pm2, p.Length, 0, default);
+            _ops.Set(owned ? ParallelOps.Kind.OptimizerOwned : ParallelOps.Kind.Optimizer, pp, pg, pm1, pm2, p.Length, 0, default);
             _ops.Optimizer = optimizer;
             _ops.Step = step;
             _ops.GradientScale = gradientScale;
-            _ops.Partition = partition;
-            try
-            {
-                _pool.RunAffine(_ops, partition.Participants);
-            }
-            finally
-            {
-                _ops.Partition = null;
-            }
+            _ops.Items = owned ? partition!.Participants : (p.Length + OptimizerChunk - 1) / OptimizerChunk;
+            RunParallel(owned ? partition : null);
         }
     }
 
