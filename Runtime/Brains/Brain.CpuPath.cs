@@ -59,9 +59,9 @@ public sealed partial class Brain
         return new CpuPartition(threads, offset, ranges);
     }
 
-    /// <summary>Σ g² over the gradient arena, split by <see cref="OwnershipFor"/> on a CPU pool.</summary>
-    private double GradientSquares() =>
-        _ownership is not null ? _cpu!.SumOfSquares(CpuBackend.Span(_gradients.All), _ownership) : _backend.SumOfSquares(_gradients.All);
+    /// <summary>Σ x² over an arena laid out like the parameters, split by <see cref="OwnershipFor"/> on a CPU pool.</summary>
+    private double ArenaSquares(DeviceBuffer arena) =>
+        _ownership is not null ? _cpu!.SumOfSquares(CpuBackend.Span(arena.All), _ownership) : _backend.SumOfSquares(arena.All);
 
     /// <summary>The optimizer step over the arena, split by <see cref="OwnershipFor"/> on a CPU pool.</summary>
     private void StepOptimizer(BufferSlice moment1, BufferSlice moment2, float scale)
@@ -129,8 +129,7 @@ public sealed partial class Brain
             Span<float> z = CpuBackend.Span(_z[i]).Slice(r0 * width, n * width);
             Span<float> y = linear ? z : CpuBackend.Span(_y[i]).Slice(r0 * width, n * width);
             Gemm.Multiply(z, x, weight, n, width, layer.Inputs, false, true, false, pool);                          // z = x·Wᵀ
-            if (pool is null) ActivationKernels.BiasActivationForward(y, z, bias, layer.Activation, n, width);      // z += b; y = f(z)
-            else _cpu!.BiasActivationForward(y, z, bias, layer.Activation, n, width);
+            _cpu!.BiasActivationForward(y, z, bias, layer.Activation, n, width);                                    // z += b; y = f(z)
             x = y;
         }
     }

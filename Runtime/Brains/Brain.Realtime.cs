@@ -33,7 +33,7 @@ public sealed partial class Brain
         long rejected = RejectedSteps, steps = Steps;
         loss = Train(inputs, targets, batch);
         if (RejectedSteps != rejected) return false;
-        if (Steps != steps && !IsFinite(_backend.SumOfSquares(_parameters.All)))
+        if (!IsFinite(ArenaSquares(_parameters)))
         {
             Rollback();
             Steps = steps;

@@ -163,10 +163,6 @@ public sealed partial class Brain : IDisposable
     /// <summary>The brain's own generator: it drew the weights; saving a brain saves its state.</summary>
     public SeededRandom Random { get; }
 
-    internal DeviceBuffer ParameterBuffer => _parameters;
-
-    internal DeviceBuffer GradientBuffer => _gradients;
-
     internal DeviceBuffer? Moment1Buffer => _moment1;
 
     internal DeviceBuffer? Moment2Buffer => _moment2;
@@ -197,7 +193,6 @@ public sealed partial class Brain : IDisposable
             ForwardPass(inputs.Slice(start * Inputs, rows * Inputs), rows);
             _backend.Download(outputs.Slice(start * Outputs, rows * Outputs), _y[last].Take(rows * Outputs));
         }
-        _forwardRows = -1;
     }
 
     /// <summary>
@@ -334,7 +329,7 @@ public sealed partial class Brain : IDisposable
     {
         ThrowIfDisposed();
         CaptureHealth();
-        double squares = GradientSquares();
+        double squares = ArenaSquares(_gradients);
         if (!IsFinite(squares))
         {
             Reject(float.NaN);
