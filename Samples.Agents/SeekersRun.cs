@@ -130,7 +130,7 @@ public static class SeekersRun
                         observations.Slice(a * SeekerObservation.Size, SeekerObservation.Size), terminal: false);
                 }
             }
-            if (_learn && _learner.Replay.Count >= _settings.Dqn.BatchSize)
+            if (_learn && _learner.ReadyToTrain)
             {
                 for (int s = 0; s < _settings.GradientStepsPerTick; s++) { _lossSum += _learner.TrainStep(); _lossCount++; }   // the per-tick budget
                 if (tick % _settings.TargetUpdateTicks == 0) _learner.UpdateTarget();

@@ -65,6 +65,9 @@ public sealed class ActorCriticLearner
     private int _t;
     private bool _awaitingRecord;
 
+    /// <summary>Whether an exploring <see cref="Act"/> is waiting for its outcome (<see cref="Record(ReadOnlySpan{float}, ReadOnlySpan{bool})"/>).</summary>
+    internal bool AwaitingRecord => _awaitingRecord;
+
     /// <summary>Creates a learner for <paramref name="agents"/> agents.</summary>
     /// <param name="actor">Policy network: Inputs = observation size, linear output layer (logits or means).</param>
     /// <param name="critic">Value network: same Inputs, one linear output.</param>

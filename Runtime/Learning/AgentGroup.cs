@@ -36,7 +36,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     private float[] _actions = Array.Empty<float>(), _values = Array.Empty<float>(), _rewards = Array.Empty<float>();
     private int[] _actionIndices = Array.Empty<int>();
     private bool[] _terminated = Array.Empty<bool>(), _truncated = Array.Empty<bool>();
-    private bool _anyPending;
+    private UpdatePacer _pacer;
 
     private AgentGroup(AgentGroupMode mode, Brain brain, bool discrete, DqnLearner? dqn, ActorCriticLearner? actorCritic,
         TrainingBudget budget, int targetUpdateSteps)
@@ -159,7 +159,6 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         bool learn = Learning && Mode != AgentGroupMode.Inference;
 
         // 1. Close the previous step: final observation, reward, end of episode; begin new episodes.
-        bool anyPending = false;
         for (int i = 0; i < n; i++)
         {
             Agent agent = _agents[i];
@@ -173,7 +172,6 @@ public sealed class AgentGroup : IFixedStep, IDisposable
                 continue;
             }
             if (!agent.HasPendingAction) continue;
-            anyPending = true;
             Span<float> next = _next.AsSpan(i * _inputs, _inputs);
             agent.CollectObservations(next);
             bool terminal = agent.EndRequested;
@@ -200,7 +198,9 @@ public sealed class AgentGroup : IFixedStep, IDisposable
                 next.CopyTo(observation);
             }
         }
-        if (learn && _actorCritic is not null && anyPending && _anyPending)
+        // An exploring act's outcome is recorded even when learning has been switched off since: it is valid data,
+        // and the learner expects it before its next exploring act.
+        if (_actorCritic is not null && _actorCritic.AwaitingRecord)
         {
             _actorCritic.Record(_rewards.AsSpan(0, n), _terminated.AsSpan(0, n), _truncated.AsSpan(0, n), _next.AsSpan(0, n * _inputs));
         }
@@ -213,6 +213,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
             case AgentGroupMode.Dqn:
                 _dqn!.SelectActions(observations, _values, _actionIndices, n, explore: learn);
                 for (int i = 0; i < n; i++) actions[i] = _actionIndices[i];
+                observations.CopyTo(_previous);                                        // s of the transitions Record closes next step
                 break;
             case AgentGroupMode.ActorCritic:
                 _actorCritic!.Act(observations, actions, explore: learn);
@@ -231,14 +232,11 @@ public sealed class AgentGroup : IFixedStep, IDisposable
                 break;
         }
         DecisionCalls++;
-        _anyPending = learn && _actorCritic is not null;
 
         // 3. Hand out the actions.
         for (int i = 0; i < n; i++)
         {
             Agent agent = _agents[i];
-            _actionIndices[i] = _discrete ? (int)actions[i * _actionSize] : 0;
-            observations.Slice(i * _inputs, _inputs).CopyTo(_previous.AsSpan(i * _inputs, _inputs));
             agent.HasPendingAction = true;
             agent.StepCount++;
             agent.OnActionReceived(actions.Slice(i * _actionSize, _actionSize));
@@ -246,15 +244,14 @@ public sealed class AgentGroup : IFixedStep, IDisposable
 
         // 4. Learn within the budget (DQN; the actor-critic learner updates itself every rollout).
         LastUpdates = 0;
-        if (learn && _dqn is not null && _dqn.Replay.Count >= Math.Max(_dqn.Options.BatchSize, _dqn.Options.LearningStarts))
+        if (learn && _dqn is not null && _dqn.ReadyToTrain)
         {
-            long start = Stopwatch.GetTimestamp();
-            double ticksPerMicrosecond = Stopwatch.Frequency / 1e6;
-            while (LastUpdates < _budget.MaxUpdates)
+            _pacer.Begin(_budget, Stopwatch.GetTimestamp());
+            while (_pacer.MayRun(LastUpdates))
             {
-                if (_budget.IsTimed && LastUpdates > 0 && (Stopwatch.GetTimestamp() - start) / ticksPerMicrosecond >= _budget.MaxMicroseconds) break;
                 _dqn.TrainStep();
                 LastUpdates++;
+                _pacer.Ran(Stopwatch.GetTimestamp());
             }
             if (_dqn.Options.PolyakTau == 0f && (Steps + 1) % _targetUpdateSteps == 0) _dqn.UpdateTarget();
         }

@@ -156,7 +156,7 @@ public sealed class DqnLearner : IDisposable
         Replay.Add(observation, action, reward, nextObservation, terminal);
         EnvironmentSteps++;
         int steps = 0;
-        if (EnvironmentSteps >= _options.LearningStarts && ++_sinceTraining >= _options.TrainEvery)
+        if (ReadyToTrain && ++_sinceTraining >= _options.TrainEvery)
         {
             _sinceTraining = 0;
             for (int i = 0; i < _options.GradientSteps; i++)
@@ -168,6 +168,12 @@ public sealed class DqnLearner : IDisposable
         if (_options.PolyakTau == 0f && EnvironmentSteps % _options.TargetUpdateInterval == 0) Target.CopyParametersFrom(Online);
         return steps;
     }
+
+    /// <summary>
+    /// Whether training is due: at least <see cref="DqnOptions.LearningStarts"/> transitions recorded and a whole
+    /// batch in the replay buffer (which may hold fewer than LearningStarts when its capacity is smaller).
+    /// </summary>
+    public bool ReadyToTrain => EnvironmentSteps >= _options.LearningStarts && Replay.Count >= _options.BatchSize;
 
     /// <summary>
     /// Records a transition without training: for many agents feeding one learner, whose caller runs

@@ -14,7 +14,7 @@ namespace Cortex.Realtime;
 public sealed class OnlineTrainer
 {
     private readonly float[] _batchInputs, _batchTargets;
-    private long _updateEstimate, _updateDeviation;
+    private UpdatePacer _pacer;
     private long _updates, _rejectedUpdates, _ticks, _overruns, _totalTicks, _maxTicks;
     private TrainingBudget _budget;
 
@@ -108,17 +108,14 @@ public sealed class OnlineTrainer
     /// </summary>
     public TrainingTickReport Tick()
     {
-        long start = Timestamp(), now = start;
         TrainingBudget budget = _budget;
-        long limit = budget.IsTimed ? (long)(budget.MaxMicroseconds * Stopwatch.Frequency / 1e6) : long.MaxValue;
+        _pacer.Begin(budget, Timestamp());
         int kept = 0, rejected = 0;
         double lossSum = 0;
         if (Samples.Count >= MinSamples)
         {
-            while (kept + rejected < budget.MaxUpdates)
+            while (_pacer.MayRun(kept + rejected))
             {
-                // One more update only if it fits even when it runs long: mean cost plus three mean deviations.
-                if (kept + rejected > 0 && limit != long.MaxValue && now - start + _updateEstimate + 3 * _updateDeviation > limit) break;
                 Samples.Sample(Random, _batchInputs, _batchTargets, BatchSize);
                 if (Brain.TryTrain(_batchInputs, _batchTargets, BatchSize, out float loss))
                 {
@@ -130,23 +127,11 @@ public sealed class OnlineTrainer
                     rejected++;
                     Rejected?.Invoke(TrainingRejection.Update);
                 }
-                long after = Timestamp();
-                long cost = after - now;
-                // A reading far above the estimate is mostly a stall (the thread preempted, a page fault), not
-                // the update's cost: it is folded in capped at twice the estimate, so one stall does not starve
-                // the following ticks, while a real rise in cost still moves the estimate within a few updates.
-                if (_updateEstimate > 0 && cost > 2 * _updateEstimate) cost = 2 * _updateEstimate;
-                if (_updateEstimate == 0) _updateEstimate = cost;
-                else
-                {
-                    _updateDeviation = (_updateDeviation * 7 + Math.Abs(cost - _updateEstimate)) / 8;
-                    _updateEstimate = (_updateEstimate * 7 + cost) / 8;
-                }
-                now = after;
+                _pacer.Ran(Timestamp());
             }
         }
-        long used = now - start;
-        bool overran = limit != long.MaxValue && used > limit;
+        long used = _pacer.Elapsed;
+        bool overran = _pacer.Overran;
         _ticks++;
         _updates += kept;
         _rejectedUpdates += rejected;

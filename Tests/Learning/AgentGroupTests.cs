@@ -88,6 +88,36 @@ public sealed class AgentGroupTests
     }
 
     [Test]
+    public void ActorCriticLearningCanBeSwitchedOffAndOnAgain()
+    {
+        using Brain actor = Brain.Create(1).Dense(8, Activation.Tanh).Dense(2, Activation.Linear).MaxBatch(64).Build(9);
+        using Brain critic = Brain.Create(1).Dense(8, Activation.Tanh).Dense(1, Activation.Linear).MaxBatch(64).Build(10);
+        using AgentGroup group = AgentGroup.WithActorCritic(actor, critic, 4, PolicyKind.Discrete, new ActorCriticOptions { RolloutLength = 4 }, seed: 11);
+        for (int i = 0; i < 4; i++) group.Add(new Walker(500 + (ulong)i));
+        for (int step = 0; step < 10; step++) group.Step();
+        group.Learning = false;
+        for (int step = 0; step < 3; step++) group.Step();
+        group.Learning = true;
+        long updates = group.ActorCritic!.Updates;
+        Assert.DoesNotThrow(() => { for (int step = 0; step < 10; step++) group.Step(); });
+        Assert.That(group.ActorCritic.Updates, Is.GreaterThan(updates), "learning resumes");
+    }
+
+    [Test]
+    public void ADqnGroupWhoseBufferIsSmallerThanLearningStartsStillTrains()
+    {
+        using Brain brain = Brain.Create(1).Dense(8, Activation.Relu).Dense(2, Activation.Linear).MaxBatch(16).Build(12);
+        using AgentGroup group = AgentGroup.WithDqn(brain, new DqnOptions { BatchSize = 16, BufferCapacity = 50, LearningStarts = 100 },
+            TrainingBudget.Updates(1), seed: 13);
+        for (int i = 0; i < 4; i++) group.Add(new Walker(600 + (ulong)i));
+        for (int step = 0; step < 20; step++) group.Step();
+        Assert.That(group.LastUpdates, Is.EqualTo(0), "fewer than LearningStarts transitions so far");
+        for (int step = 0; step < 20; step++) group.Step();
+        Assert.That(group.Dqn!.Replay.Count, Is.EqualTo(50));
+        Assert.That(group.LastUpdates, Is.EqualTo(1), "100+ transitions recorded: training runs although the buffer holds 50");
+    }
+
+    [Test]
     public void InferenceGroupsFollowTheBrainAndStepsAllocateNothing()
     {
         using Brain brain = Brain.Create(1).Dense(2, Activation.Linear).MaxBatch(64).Build(6);
