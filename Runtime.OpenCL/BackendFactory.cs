@@ -57,7 +57,7 @@ public static class BackendFactory
                 reason = $"no OpenCL GPU or accelerator was found (the best device is {device})";
                 return new CpuBackend(cpuThreads);
             }
-            var backend = new OpenClBackend(api, OpenClDeviceSelector.AtIndex(device.Index));
+            var backend = new OpenClBackend(api, device);
             reason = $"OpenCL device {device}";
             return backend;
         }

@@ -73,7 +73,7 @@ public sealed partial class OpenClBackend : IBackend
     {
     }
 
-    private unsafe OpenClBackend(CL api, OpenClDevice device)
+    internal unsafe OpenClBackend(CL api, OpenClDevice device)
     {
         if (!device.IsUsable) throw new OpenClUnavailableException($"OpenCL device {device} is not available or has no compiler.", device.ToString());
         _api = api;

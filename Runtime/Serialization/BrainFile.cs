@@ -65,8 +65,11 @@ public static class BrainFile
     {
         if (destination is null) throw new ArgumentNullException(nameof(destination));
         if (!destination.CanWrite) throw new ArgumentException("The stream is not writable.", nameof(destination));
-        byte[] file = ToBytes(brain, options);
-        for (int at = 0; at < file.Length; at += CopyChunk) destination.Write(file, at, Math.Min(CopyChunk, file.Length - at));
+        byte[] payload = Encode(brain, options, out BrainFileFlags flags);
+        byte[] header = new byte[HeaderLength];
+        BrainFileHeader.Write(header, flags, payload);
+        destination.Write(header, 0, HeaderLength);
+        for (int at = 0; at < payload.Length; at += CopyChunk) destination.Write(payload, at, Math.Min(CopyChunk, payload.Length - at));
     }
 
     /// <summary>

@@ -151,7 +151,7 @@ internal static class BrainSnapshot
         public long? OptimizerSteps;
         public float[]? Moment1, Moment2;
         public ulong[]? RandomState;
-        public List<KeyValuePair<string, float[]?>> Sections = new();
+        public List<KeyValuePair<string, float[]>> Sections = new();
     }
 
     public static Validated Validate(BrainFileDto dto, BrainFileFlags flags, BrainLoadOptions options)
@@ -183,7 +183,7 @@ internal static class BrainSnapshot
         if (dto.RandomState is RandomStateDto r) v.RandomState = CheckRandom(r);
 
         CheckFlag(flags, BrainFileFlags.Sections, dto.Sections is { Length: > 0 }, "sections");
-        ValidateSections(dto.Sections, v.Sections, withValues: true);
+        ValidateSections(dto.Sections, v.Sections);
         return v;
     }
 
@@ -249,7 +249,7 @@ internal static class BrainSnapshot
             if (v.RandomState is not null) brain.Random.SetState(v.RandomState);
             brain.Name = v.Name;
             foreach (KeyValuePair<string, string> e in v.UserData) brain.UserData[e.Key] = e.Value;
-            foreach (KeyValuePair<string, float[]?> s in v.Sections) brain.Sections[s.Key] = s.Value!;
+            foreach (KeyValuePair<string, float[]> s in v.Sections) brain.Sections[s.Key] = s.Value;
             return brain;
         }
         catch
@@ -428,7 +428,7 @@ internal static class BrainSnapshot
         return new[] { r.S0, r.S1, r.S2, r.S3, r.SpareGaussianBits, r.HasSpareGaussian };
     }
 
-    private static void ValidateSections(SectionDto[]? sections, List<KeyValuePair<string, float[]?>> into, bool withValues)
+    private static void ValidateSections(SectionDto[]? sections, List<KeyValuePair<string, float[]>> into)
     {
         if (sections is null) return;
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -441,7 +441,7 @@ internal static class BrainSnapshot
             if (s.Values is null) throw new BrainFormatException($"section \"{s.Name}\" has no values array", field: field + ".values");
             int bad = FirstNonFinite(s.Values);
             if (bad >= 0) throw new BrainFormatException($"section \"{s.Name}\" holds {s.Values[bad]} at index {bad}; a brain file holds only finite numbers", field: $"{field}.values[{bad}]");
-            into.Add(new KeyValuePair<string, float[]?>(s.Name!, withValues ? s.Values : null));
+            into.Add(new KeyValuePair<string, float[]>(s.Name!, s.Values));
         }
     }
 
