@@ -46,10 +46,7 @@ public sealed partial class OpenClBackend
     /// <inheritdoc />
     public void BiasActivationForward(BufferSlice y, BufferSlice z, BufferSlice bias, Activation activation, int rows, int columns)
     {
-        Check.Dimensions(rows, columns);
-        Check.Matrix(y.Length, rows, columns, nameof(y));
-        Check.Matrix(z.Length, rows, columns, nameof(z));
-        if (!bias.IsEmpty) Check.SameLength(bias.Length, columns, nameof(bias), "a row of z");
+        ActivationKernels.CheckForward(y.Length, z.Length, bias.Length, rows, columns);
         CheckKind(activation);
         lock (_sync)
         {
@@ -93,11 +90,7 @@ public sealed partial class OpenClBackend
     /// <inheritdoc />
     public void ActivationBackward(BufferSlice dZ, BufferSlice dY, BufferSlice z, BufferSlice y, Activation activation, int rows, int columns)
     {
-        Check.Dimensions(rows, columns);
-        Check.Matrix(dZ.Length, rows, columns, nameof(dZ));
-        Check.Matrix(dY.Length, rows, columns, nameof(dY));
-        Check.Matrix(z.Length, rows, columns, nameof(z));
-        Check.Matrix(y.Length, rows, columns, nameof(y));
+        ActivationKernels.CheckBackward(dZ.Length, dY.Length, z.Length, y.Length, rows, columns);
         CheckKind(activation);
         lock (_sync)
         {
@@ -143,9 +136,7 @@ public sealed partial class OpenClBackend
     /// <inheritdoc />
     public void ColumnSum(BufferSlice sums, BufferSlice x, int rows, int columns, bool accumulate)
     {
-        Check.Dimensions(rows, columns);
-        Check.Matrix(x.Length, rows, columns, nameof(x));
-        Check.AtLeast(sums.Length, columns, nameof(sums), "columns");
+        ReductionKernels.CheckColumnSum(sums.Length, x.Length, rows, columns);
         lock (_sync)
         {
             ThrowIfDisposed();
@@ -248,22 +239,7 @@ public sealed partial class OpenClBackend
     public void OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
         long step, float gradientScale)
     {
-        Check.SameLength(gradients.Length, parameters.Length, nameof(gradients), nameof(parameters));
-        switch (optimizer.Kind)
-        {
-            case OptimizerKind.GradientDescent:
-                break;
-            case OptimizerKind.Momentum:
-                Check.SameLength(moment1.Length, parameters.Length, "velocity", nameof(parameters));
-                break;
-            case OptimizerKind.Adam:
-                Check.SameLength(moment1.Length, parameters.Length, nameof(moment1), nameof(parameters));
-                Check.SameLength(moment2.Length, parameters.Length, nameof(moment2), nameof(parameters));
-                if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(optimizer), optimizer.Kind, "Unknown optimizer.");
-        }
+        OptimizerKernels.CheckStep(optimizer.Kind, parameters.Length, gradients.Length, moment1.Length, moment2.Length, step);
         lock (_sync)
         {
             ThrowIfDisposed();
@@ -365,11 +341,7 @@ public sealed partial class OpenClBackend
 
     private static void ValidateLoss(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns)
     {
-        Check.Dimensions(rows, columns);
-        if (columns == 0) throw new ArgumentOutOfRangeException(nameof(columns), columns, "A loss needs at least one output column.");
-        Check.Matrix(output.Length, rows, columns, nameof(output));
-        Check.Matrix(preActivation.Length, rows, columns, nameof(preActivation));
-        Check.Matrix(target.Length, rows, columns, nameof(target));
+        LossKernels.Validate(output.Length, preActivation.Length, target.Length, rows, columns);
         if (loss.Kind > LossKind.Huber) throw new ArgumentOutOfRangeException(nameof(loss), loss.Kind, "Unknown loss.");
     }
 }

@@ -112,10 +112,7 @@ public sealed class CpuBackend : IBackend
             ActivationKernels.BiasActivationForward(y, z, bias, activation, rows, columns);
             return;
         }
-        Check.Dimensions(rows, columns);
-        Check.Matrix(y.Length, rows, columns, nameof(y));
-        Check.Matrix(z.Length, rows, columns, nameof(z));
-        if (!bias.IsEmpty) Check.SameLength(bias.Length, columns, nameof(bias), "a row of z");
+        ActivationKernels.CheckForward(y.Length, z.Length, bias.Length, rows, columns);
         fixed (float* py = y)
         fixed (float* pz = z)
         fixed (float* pb = bias)
@@ -134,11 +131,7 @@ public sealed class CpuBackend : IBackend
             ActivationKernels.Backward(dZ, dY, z, y, activation, rows, columns);
             return;
         }
-        Check.Dimensions(rows, columns);
-        Check.Matrix(dZ.Length, rows, columns, nameof(dZ));
-        Check.Matrix(dY.Length, rows, columns, nameof(dY));
-        Check.Matrix(z.Length, rows, columns, nameof(z));
-        Check.Matrix(y.Length, rows, columns, nameof(y));
+        ActivationKernels.CheckBackward(dZ.Length, dY.Length, z.Length, y.Length, rows, columns);
         fixed (float* pdz = dZ)
         fixed (float* pdy = dY)
         fixed (float* pz = z)
@@ -157,9 +150,7 @@ public sealed class CpuBackend : IBackend
             ReductionKernels.ColumnSum(sums, x, rows, columns, accumulate);
             return;
         }
-        Check.Dimensions(rows, columns);
-        Check.Matrix(x.Length, rows, columns, nameof(x));
-        Check.AtLeast(sums.Length, columns, nameof(sums), "columns");
+        ReductionKernels.CheckColumnSum(sums.Length, x.Length, rows, columns);
         fixed (float* ps = sums)
         fixed (float* px = x)
         {
@@ -239,10 +230,7 @@ public sealed class CpuBackend : IBackend
         }
         bool owned = partition is not null && partition.Participants == _pool!.Threads && partition.Length == p.Length;
         // Validate the whole arrays before any chunk runs (a chunk would see a consistent but partial picture).
-        Check.SameLength(g.Length, p.Length, nameof(gradients), nameof(parameters));
-        if (optimizer.Kind != OptimizerKind.GradientDescent) Check.SameLength(m1.Length, p.Length, nameof(moment1), nameof(parameters));
-        if (optimizer.Kind == OptimizerKind.Adam) Check.SameLength(m2.Length, p.Length, nameof(moment2), nameof(parameters));
-        if (optimizer.Kind == OptimizerKind.Adam && step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
+        OptimizerKernels.CheckStep(optimizer.Kind, p.Length, g.Length, m1.Length, m2.Length, step);
         fixed (float* pp = p)
         fixed (float* pg = g)
         fixed (float* pm1 = m1)

@@ -35,11 +35,27 @@ public static class ActivationKernels
     /// <param name="columns">Width.</param>
     public static void BiasActivationForward(Span<float> y, Span<float> z, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
     {
-        Check.Dimensions(rows, columns);
-        Check.Matrix(y.Length, rows, columns, nameof(y));
-        Check.Matrix(z.Length, rows, columns, nameof(z));
-        if (!bias.IsEmpty) Check.SameLength(bias.Length, columns, nameof(bias), "a row of z");
+        CheckForward(y.Length, z.Length, bias.Length, rows, columns);
         ForwardOn(GemmIsas.Best, y, z, bias, activation, rows, columns);
+    }
+
+    /// <summary>The checks of <see cref="BiasActivationForward"/> on operand lengths (any backend's buffers); a bias of length 0 is none.</summary>
+    internal static void CheckForward(int y, int z, int bias, int rows, int columns)
+    {
+        Check.Dimensions(rows, columns);
+        Check.Matrix(y, rows, columns, nameof(y));
+        Check.Matrix(z, rows, columns, nameof(z));
+        if (bias != 0) Check.SameLength(bias, columns, nameof(bias), "a row of z");
+    }
+
+    /// <summary>The checks of <see cref="Backward"/> on operand lengths (any backend's buffers).</summary>
+    internal static void CheckBackward(int dZ, int dY, int z, int y, int rows, int columns)
+    {
+        Check.Dimensions(rows, columns);
+        Check.Matrix(dZ, rows, columns, nameof(dZ));
+        Check.Matrix(dY, rows, columns, nameof(dY));
+        Check.Matrix(z, rows, columns, nameof(z));
+        Check.Matrix(y, rows, columns, nameof(y));
     }
 
     /// <summary>dZ = f′(z) ⊙ dY (for softmax, the row-wise vector-Jacobian product). dZ may be the same memory as dY.</summary>
@@ -53,11 +69,7 @@ public static class ActivationKernels
     public static void Backward(Span<float> dZ, ReadOnlySpan<float> dY, ReadOnlySpan<float> z, ReadOnlySpan<float> y,
         Activation activation, int rows, int columns)
     {
-        Check.Dimensions(rows, columns);
-        Check.Matrix(dZ.Length, rows, columns, nameof(dZ));
-        Check.Matrix(dY.Length, rows, columns, nameof(dY));
-        Check.Matrix(z.Length, rows, columns, nameof(z));
-        Check.Matrix(y.Length, rows, columns, nameof(y));
+        CheckBackward(dZ.Length, dY.Length, z.Length, y.Length, rows, columns);
         BackwardOn(GemmIsas.Best, dZ, dY, z, y, activation, rows, columns);
     }
 

@@ -126,12 +126,16 @@ public static class LossKernels
         }
     }
 
-    private static void Validate(ReadOnlySpan<float> output, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> target, int rows, int columns)
+    private static void Validate(ReadOnlySpan<float> output, ReadOnlySpan<float> preActivation, ReadOnlySpan<float> target, int rows, int columns) =>
+        Validate(output.Length, preActivation.Length, target.Length, rows, columns);
+
+    /// <summary>The shape checks of <see cref="Forward"/> and <see cref="Backward"/> on operand lengths (any backend's buffers).</summary>
+    internal static void Validate(int output, int preActivation, int target, int rows, int columns)
     {
         Check.Dimensions(rows, columns);
         if (columns == 0) throw new ArgumentOutOfRangeException(nameof(columns), columns, "A loss needs at least one output column.");
-        Check.Matrix(output.Length, rows, columns, nameof(output));
-        Check.Matrix(preActivation.Length, rows, columns, nameof(preActivation));
-        Check.Matrix(target.Length, rows, columns, nameof(target));
+        Check.Matrix(output, rows, columns, nameof(output));
+        Check.Matrix(preActivation, rows, columns, nameof(preActivation));
+        Check.Matrix(target, rows, columns, nameof(target));
     }
 }

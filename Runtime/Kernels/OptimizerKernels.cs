@@ -11,6 +11,30 @@ namespace Cortex.Kernels;
 /// </summary>
 public static class OptimizerKernels
 {
+    /// <summary>
+    /// The checks of a <paramref name="kind"/> step on operand lengths, as <see cref="GradientDescent"/>,
+    /// <see cref="Momentum"/> and <see cref="Adam"/> make them, for callers that split the arrays (any backend's buffers).
+    /// </summary>
+    internal static void CheckStep(OptimizerKind kind, int parameters, int gradients, int moment1, int moment2, long step)
+    {
+        Check.SameLength(gradients, parameters, nameof(gradients), nameof(parameters));
+        switch (kind)
+        {
+            case OptimizerKind.GradientDescent:
+                break;
+            case OptimizerKind.Momentum:
+                Check.SameLength(moment1, parameters, "velocity", nameof(parameters));
+                break;
+            case OptimizerKind.Adam:
+                Check.SameLength(moment1, parameters, nameof(moment1), nameof(parameters));
+                Check.SameLength(moment2, parameters, nameof(moment2), nameof(parameters));
+                if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Adam's step count starts at 1.");
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown optimizer.");
+        }
+    }
+
     /// <summary>Θ ← Θ − α(s·g + λΘ); g ← 0.</summary>
     /// <param name="parameters">Θ, updated.</param>
     /// <param name="gradients">g, read then cleared.</param>

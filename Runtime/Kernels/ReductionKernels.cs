@@ -22,10 +22,16 @@ public static class ReductionKernels
     /// <param name="accumulate">Add into <paramref name="sums"/> instead of overwriting.</param>
     public static void ColumnSum(Span<float> sums, ReadOnlySpan<float> x, int rows, int columns, bool accumulate)
     {
-        Check.Dimensions(rows, columns);
-        Check.Matrix(x.Length, rows, columns, nameof(x));
-        Check.AtLeast(sums.Length, columns, nameof(sums), "columns");
+        CheckColumnSum(sums.Length, x.Length, rows, columns);
         ColumnSumOn(GemmIsas.Best, sums, x, rows, columns, accumulate);
+    }
+
+    /// <summary>The checks of <see cref="ColumnSum"/> on operand lengths (any backend's buffers).</summary>
+    internal static void CheckColumnSum(int sums, int x, int rows, int columns)
+    {
+        Check.Dimensions(rows, columns);
+        Check.Matrix(x, rows, columns, nameof(x));
+        Check.AtLeast(sums, columns, nameof(sums), "columns");
     }
 
     /// <summary><see cref="ColumnSum"/> on a chosen instruction set (validated by the caller). Each column is summed from row 0 down, as in <see cref="ReductionKernelsNaive"/>, so the results are the same bits.</summary>
