@@ -152,9 +152,7 @@ public sealed class DqnLearner : IDisposable
     /// <param name="terminal">s′ ends the episode for real (a time-limit truncation is not terminal).</param>
     public int Observe(ReadOnlySpan<float> observation, int action, float reward, ReadOnlySpan<float> nextObservation, bool terminal)
     {
-        if ((uint)action >= (uint)ActionCount) throw new ArgumentOutOfRangeException(nameof(action), action, $"action must lie in [0, {ActionCount}).");
-        Replay.Add(observation, action, reward, nextObservation, terminal);
-        EnvironmentSteps++;
+        Record(observation, action, reward, nextObservation, terminal);
         int steps = 0;
         if (ReadyToTrain && ++_sinceTraining >= _options.TrainEvery)
         {

@@ -1,4 +1,5 @@
 using System;
+using Cortex.Realtime;
 
 namespace Cortex.Learning;
 
@@ -61,7 +62,7 @@ public sealed class ReplayBuffer
         if (observation.Length != ObservationSize) throw new ArgumentException($"observation holds {observation.Length} values but the buffer stores {ObservationSize}.", nameof(observation));
         if (nextObservation.Length != ObservationSize) throw new ArgumentException($"nextObservation holds {nextObservation.Length} values but the buffer stores {ObservationSize}.", nameof(nextObservation));
         if (action.Length != ActionSize) throw new ArgumentException($"action holds {action.Length} values but the buffer stores {ActionSize}.", nameof(action));
-        if (!AllFinite(observation) || !AllFinite(nextObservation) || !AllFinite(action) || !IsFinite(reward))
+        if (!Columns.AllFinite(observation) || !Columns.AllFinite(nextObservation) || !Columns.AllFinite(action) || !float.IsFinite(reward))
         {
             Rejected++;
             return false;
@@ -132,13 +133,5 @@ public sealed class ReplayBuffer
     private static void Need(int length, int needed, string name)
     {
         if (length < needed) throw new ArgumentException($"{name} holds {length} values but {needed} are needed.", name);
-    }
-
-    private static bool IsFinite(float v) => !float.IsNaN(v) && !float.IsInfinity(v);
-
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (float v in values) if (!IsFinite(v)) return false;
-        return true;
     }
 }

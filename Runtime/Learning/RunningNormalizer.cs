@@ -1,4 +1,5 @@
 using System;
+using Cortex.Realtime;
 
 namespace Cortex.Learning;
 
@@ -59,9 +60,7 @@ public sealed class RunningNormalizer
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> x = observations.Slice(r * Size, Size);
-            bool finite = true;
-            foreach (float v in x) finite &= !float.IsNaN(v) && !float.IsInfinity(v);
-            if (!finite) continue;
+            if (!Columns.AllFinite(x)) continue;
             Count++;
             for (int i = 0; i < Size; i++)
             {
