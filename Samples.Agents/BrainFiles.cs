@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using Cortex.Serialization;
 
 namespace Cortex.Samples.Agents;
 
@@ -13,7 +14,7 @@ public static class BrainFiles
         Brain brain;
         try
         {
-            brain = Brain.Load(path);
+            brain = BrainFile.Load(path);
         }
         catch (FileNotFoundException)
         {

@@ -1,13 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
-using Cortex.Backends;
-using Cortex.Serialization;
 
 namespace Cortex;
 
-// Brain files and ONNX export (Runtime/Serialization): what a brain carries into its file beyond its
-// numbers, and the short forms of BrainFile / OnnxExporter.
+// What a brain carries into its file beyond its numbers: a name, user data and named sections
+// (Runtime/Serialization writes and reads them).
 public sealed partial class Brain
 {
     private static readonly KeyValuePair<string, string>[] NoUserData = Array.Empty<KeyValuePair<string, string>>();
@@ -44,38 +41,4 @@ public sealed partial class Brain
     internal IReadOnlyCollection<KeyValuePair<string, string>> UserDataOrEmpty => _userData ?? (IReadOnlyCollection<KeyValuePair<string, string>>)NoUserData;
 
     internal IReadOnlyCollection<KeyValuePair<string, float[]>> SectionsOrEmpty => _sections ?? (IReadOnlyCollection<KeyValuePair<string, float[]>>)NoSections;
-
-    /// <summary>Saves the brain to a file atomically (see <see cref="BrainFile.Save"/>).</summary>
-    /// <param name="path">The file to create or replace.</param>
-    /// <param name="options">What to include; null for the defaults (optimizer state included).</param>
-    public void Save(string path, BrainSaveOptions? options = null) => BrainFile.Save(this, path, options);
-
-    /// <summary>Writes the brain file to a stream (see <see cref="BrainFile.Write(Brain, Stream, BrainSaveOptions?)"/>).</summary>
-    /// <param name="destination">A writable stream; left open.</param>
-    /// <param name="options">What to include; null for the defaults.</param>
-    public void Save(Stream destination, BrainSaveOptions? options = null) => BrainFile.Write(this, destination, options);
-
-    /// <summary>Loads a brain saved with <see cref="Save(string, BrainSaveOptions?)"/>.</summary>
-    /// <param name="path">The file.</param>
-    /// <param name="backend">Where to run; null for a private CPU backend.</param>
-    /// <param name="options">Limits and overrides; null for the defaults.</param>
-    /// <exception cref="BrainFormatException">The file is not a valid brain file.</exception>
-    public static Brain Load(string path, IBackend? backend = null, BrainLoadOptions? options = null) => BrainFile.Load(path, backend, options);
-
-    /// <summary>Reads a brain file from a stream (see <see cref="BrainFile.Read(Stream, IBackend?, BrainLoadOptions?)"/>).</summary>
-    /// <param name="source">A readable stream positioned at the file's header.</param>
-    /// <param name="backend">Where to run; null for a private CPU backend.</param>
-    /// <param name="options">Limits and overrides; null for the defaults.</param>
-    /// <exception cref="BrainFormatException">The bytes are not a valid brain file.</exception>
-    public static Brain Load(Stream source, IBackend? backend = null, BrainLoadOptions? options = null) => BrainFile.Read(source, backend, options);
-
-    /// <summary>Exports the network (inference only) as an ONNX model file (see <see cref="OnnxExporter"/>).</summary>
-    /// <param name="path">The .onnx file to write (replaced atomically).</param>
-    /// <param name="options">Names and opset; null for the defaults.</param>
-    public void ExportOnnx(string path, OnnxExportOptions? options = null) => OnnxExporter.Save(this, path, options);
-
-    /// <summary>Writes the network as an ONNX model to a stream (see <see cref="OnnxExporter"/>).</summary>
-    /// <param name="destination">A writable stream; left open.</param>
-    /// <param name="options">Names and opset; null for the defaults.</param>
-    public void ExportOnnx(Stream destination, OnnxExportOptions? options = null) => OnnxExporter.Write(this, destination, options);
 }

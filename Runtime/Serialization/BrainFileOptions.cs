@@ -3,7 +3,7 @@ using System.Collections.Generic;
 
 namespace Cortex;
 
-/// <summary>How <see cref="Brain.Save(string, BrainSaveOptions?)"/> and <see cref="Serialization.BrainFile"/> write a brain.</summary>
+/// <summary>How <see cref="Serialization.BrainFile"/> writes a brain.</summary>
 public sealed class BrainSaveOptions
 {
     /// <summary>
@@ -23,7 +23,7 @@ public sealed class BrainSaveOptions
     public DateTimeOffset? Timestamp { get; set; }
 }
 
-/// <summary>How <see cref="Brain.Load(string, Backends.IBackend?, BrainLoadOptions?)"/> and <see cref="Serialization.BrainFile"/> read a brain.</summary>
+/// <summary>How <see cref="Serialization.BrainFile"/> reads a brain.</summary>
 public sealed class BrainLoadOptions
 {
     /// <summary>Default limit of <see cref="MaxWorkspaceFloats"/>: 16 Mi floats (64 MiB).</summary>

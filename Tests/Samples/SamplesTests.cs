@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using Cortex.Samples.Agents;
+using Cortex.Serialization;
 using NUnit.Framework;
 
 namespace Cortex.Tests.Samples;

@@ -31,7 +31,7 @@ public sealed class AtomicFileTests
         string path = Path.Combine(_directory, "first.cbrain");
         brain.Save(path);
         Assert.That(Directory.GetFiles(_directory), Is.EqualTo(new[] { path }));
-        using Brain loaded = Brain.Load(path);
+        using Brain loaded = BrainFile.Load(path);
         Assert.That(Parameters(loaded), Is.EqualTo(Parameters(brain)));
     }
 
@@ -43,7 +43,7 @@ public sealed class AtomicFileTests
         a.Save(path);
         b.Save(path);
         Assert.That(Directory.GetFiles(_directory), Is.EqualTo(new[] { path }));
-        using Brain loaded = Brain.Load(path);
+        using Brain loaded = BrainFile.Load(path);
         Assert.That(Parameters(loaded), Is.EqualTo(Parameters(b)));
     }
 
@@ -95,9 +95,9 @@ public sealed class AtomicFileTests
         brain.Save(path);
         string leftover = Path.Combine(_directory, ".brain.cbrain.deadbeef.tmp");
         File.WriteAllBytes(leftover, new byte[] { 1, 2, 3 });   // what a crash between write and rename leaves
-        using (Brain loaded = Brain.Load(path)) Assert.That(Parameters(loaded), Is.EqualTo(Parameters(brain)));
+        using (Brain loaded = BrainFile.Load(path)) Assert.That(Parameters(loaded), Is.EqualTo(Parameters(brain)));
         brain.Save(path);
-        using (Brain loaded = Brain.Load(path)) Assert.That(Parameters(loaded), Is.EqualTo(Parameters(brain)));
+        using (Brain loaded = BrainFile.Load(path)) Assert.That(Parameters(loaded), Is.EqualTo(Parameters(brain)));
     }
 
     [Test]
@@ -112,7 +112,7 @@ public sealed class AtomicFileTests
     {
         Assert.That(Directory.GetFiles(_directory), Is.EqualTo(new[] { path }), $"{when}: no temporary file is left");
         Assert.That(File.ReadAllBytes(path), Is.EqualTo(before), when);
-        using Brain loaded = Brain.Load(path);
+        using Brain loaded = BrainFile.Load(path);
         Assert.That(Parameters(loaded), Is.EqualTo(Parameters(old)), when);
     }
 }

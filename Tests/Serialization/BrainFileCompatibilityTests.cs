@@ -26,7 +26,7 @@ public sealed class BrainFileCompatibilityTests
     [Test]
     public void Version1FilePredictsTheCheckedInValues()
     {
-        using Brain brain = Brain.Load(FixturePath);
+        using Brain brain = BrainFile.Load(FixturePath);
         float[] outputs = new float[Expected.Length];
         brain.Predict(Inputs, outputs, Inputs.Length / 4);
         Assert.That(outputs, Is.EqualTo(Expected).Within(1e-6f));
@@ -35,7 +35,7 @@ public sealed class BrainFileCompatibilityTests
     [Test]
     public void Version1FileKeepsEverythingItStored()
     {
-        using Brain brain = Brain.Load(FixturePath);
+        using Brain brain = BrainFile.Load(FixturePath);
         Assert.That(brain.Spec.ToString(), Is.EqualTo("4 -> 8 LeakyRelu(0.05) -> 6 Elu(0.5) -> 3 Softmax, SoftmaxCrossEntropy, Adam(lr=0.01, b1=0.9, b2=0.999, eps=1E-08)"));
         Assert.That(brain.Optimizer, Is.EqualTo(Optimizer.Adam(0.01f).WithGradientClipping(5f).WithWeightDecay(1e-4f)));
         Assert.That(brain.MaxBatch, Is.EqualTo(16));
@@ -59,7 +59,7 @@ public sealed class BrainFileCompatibilityTests
     [Test]
     public void Version1FileResumesTraining()
     {
-        using Brain brain = Brain.Load(FixturePath);
+        using Brain brain = BrainFile.Load(FixturePath);
         (float[] x, float[] y) = BrainFileKit.Data(64, 4, 3, 2026);
         float before = brain.Evaluate(x, y, 64).Loss;
         BrainFileKit.Train(brain, 50, x, y, 8);

@@ -37,7 +37,7 @@ public sealed class BrainFileTests
             Train(brain, 25, x, y, 8);
             string path = Path.Combine(_directory, "brain" + BrainFile.Extension);
             brain.Save(path);
-            using Brain loaded = Brain.Load(path);
+            using Brain loaded = BrainFile.Load(path);
             Assert.That(Predict(loaded, x), Is.EqualTo(Predict(brain, x)), "bit for bit");
             Assert.That(Parameters(loaded), Is.EqualTo(Parameters(brain)));
             Assert.That(loaded.Spec, Is.EqualTo(brain.Spec.WithOptimizer(brain.Optimizer)));
@@ -104,9 +104,9 @@ public sealed class BrainFileTests
 
         float[] x = Data(10, 3, 2, 1).X, expected = Predict(brain, x);
         using (Brain a = BrainFile.Read(bytes)) Assert.That(Predict(a, x), Is.EqualTo(expected));
-        using (Brain b = Brain.Load(new MemoryStream(bytes))) Assert.That(Predict(b, x), Is.EqualTo(expected));
+        using (Brain b = BrainFile.Read(new MemoryStream(bytes))) Assert.That(Predict(b, x), Is.EqualTo(expected));
         using (Brain c = BrainFile.Read(new TrickleStream(bytes))) Assert.That(Predict(c, x), Is.EqualTo(expected));
-        using (Brain d = Brain.Load(path)) Assert.That(Predict(d, x), Is.EqualTo(expected));
+        using (Brain d = BrainFile.Load(path)) Assert.That(Predict(d, x), Is.EqualTo(expected));
     }
 
     [Test]
@@ -126,9 +126,9 @@ public sealed class BrainFileTests
         b.Save(stream);
         stream.WriteByte(0x42);
         stream.Position = 0;
-        using Brain ra = Brain.Load(stream);
+        using Brain ra = BrainFile.Read(stream);
         Assert.That(stream.Position, Is.EqualTo(first));
-        using Brain rb = Brain.Load(stream);
+        using Brain rb = BrainFile.Read(stream);
         Assert.That(stream.ReadByte(), Is.EqualTo(0x42));
         Assert.That(Parameters(ra), Is.EqualTo(Parameters(a)));
         Assert.That(Parameters(rb), Is.EqualTo(Parameters(b)));
@@ -199,7 +199,7 @@ public sealed class BrainFileTests
         {
             brain.Save(path, Fixed(optimizerState));
             long length = new FileInfo(path).Length;
-            long load = Allocated(() => Brain.Load(path).Dispose());
+            long load = Allocated(() => BrainFile.Load(path).Dispose());
             long build = Allocated(() => Brain.FromSpec(brain.Spec, 0).Dispose());
             TestContext.Out.WriteLine($"optimizer state {optimizerState}: {length}-byte file; Load allocated {load} bytes = {(double)load / length:F2} x the file; " +
                 $"{build} of them build the brain, the rest = {(double)(load - build) / length:F2} x the file");
@@ -274,6 +274,6 @@ public sealed class BrainFileTests
     [Test]
     public void MissingFileIsAnIoErrorNotAFormatError()
     {
-        Assert.Throws<FileNotFoundException>(() => Brain.Load(Path.Combine(_directory, "missing.cbrain")));
+        Assert.Throws<FileNotFoundException>(() => BrainFile.Load(Path.Combine(_directory, "missing.cbrain")));
     }
 }

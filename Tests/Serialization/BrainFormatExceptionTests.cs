@@ -42,7 +42,7 @@ public sealed class BrainFormatExceptionTests
         string path = Path.GetTempFileName();
         try
         {
-            Assert.That(Assert.Throws<BrainFormatException>(() => Brain.Load(path))!.Message, Does.Contain("empty"));
+            Assert.That(Assert.Throws<BrainFormatException>(() => BrainFile.Load(path))!.Message, Does.Contain("empty"));
         }
         finally
         {
