@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Cortex.Kernels;
 using Cortex.Tensors;
 
@@ -11,8 +12,11 @@ namespace Cortex.Backends;
 /// alone and every element or partial sum is computed the same way whichever thread runs it, so results are
 /// bitwise identical for any thread count on a given machine.
 /// </summary>
-public sealed class CpuBackend : IBackend
+public sealed class CpuBackend : IHostBackend
 {
+    /// <summary>Rows per independent block of a batch (see <see cref="IHostBackend.BlockRows"/>): activations of a block stay in L2, and 256 rows keep the GEMMs efficient.</summary>
+    internal const int PredictBlockRows = 256;
+
     /// <summary>Element-wise passes, column sums, norms and optimizer steps go parallel from this many floats (about 10 µs of work).</summary>
     internal const int ParallelElements = 1 << 16;
 
@@ -24,6 +28,7 @@ public sealed class CpuBackend : IBackend
 
     private readonly WorkerPool? _pool;
     private readonly ParallelOps? _ops;
+    private CpuBackend? _serial;
     private float[] _partials = Array.Empty<float>();
 
     /// <summary>Creates a CPU backend.</summary>
@@ -56,6 +61,7 @@ public sealed class CpuBackend : IBackend
     public static Span<float> Span(BufferSlice slice)
     {
         if (slice.Buffer is null) return default;
+        if (slice.Buffer is HostView view) return view.Span(slice.Offset, slice.Length);
         if (slice.Buffer is not CpuBuffer cpu)
         {
             throw new ArgumentException($"The slice belongs to a {slice.Buffer.GetType().Name}, not to a CPU buffer.", nameof(slice));
@@ -63,6 +69,64 @@ public sealed class CpuBackend : IBackend
         if (cpu.IsDisposed) throw new ObjectDisposedException(nameof(CpuBuffer));
         return cpu.Data.AsSpan(slice.Offset, slice.Length);
     }
+
+    /// <inheritdoc />
+    DeviceBuffer IHostBackend.CreateView() => new HostView();
+
+    /// <inheritdoc />
+    unsafe BufferSlice IHostBackend.View(DeviceBuffer view, float* data, int length) => ((HostView)view).PointTo(data, length);
+
+    /// <inheritdoc />
+    Span<float> IHostBackend.HostSpan(BufferSlice slice) => Span(slice);
+
+    /// <inheritdoc />
+    int IHostBackend.BlockRows => PredictBlockRows;
+
+    /// <inheritdoc />
+    IBackend IHostBackend.CreatePeer() => new CpuBackend(Threads);
+
+    /// <inheritdoc />
+    IBackend IHostBackend.Serial => _pool is null ? this : _serial ??= new CpuBackend();
+
+    /// <inheritdoc />
+    bool IHostBackend.TryRunBlocks(IParallelWork work, int blocks)
+    {
+        if (_pool is null || blocks < _pool.Threads) return false;
+        _pool.Run(work, blocks);
+        return true;
+    }
+
+    /// <summary>
+    /// Participant t owns rows [t·Rows/T, (t+1)·Rows/T) of a matrix whose forward product is split over the pool: the
+    /// rows the forward GEMM reads on that core (its columns of z are rows of W, and participant t takes the t-th
+    /// block of them). A matrix too small to split, and every vector (a bias's gradient is a column sum on the caller),
+    /// belongs to participant 0, the calling thread that runs those serial passes. Each core then mostly touches memory
+    /// already in its own cache; pulling the other core's half of the arena across made a step slower on two threads than on one.
+    /// </summary>
+    object? IHostBackend.PartitionArena(IReadOnlyList<ArenaBlock> blocks, int length)
+    {
+        if (_pool is null) return null;
+        int threads = _pool.Threads;
+        var ranges = new List<(int, int, int)>();
+        foreach (ArenaBlock block in blocks)
+        {
+            int owners = block.Flops < GemmBlocked.ParallelFlops ? 1 : threads;
+            for (int t = 0; t < owners; t++)
+            {
+                int r0 = (int)((long)t * block.Rows / owners), r1 = (int)((long)(t + 1) * block.Rows / owners);
+                ranges.Add((block.Offset + r0 * block.Columns, (r1 - r0) * block.Columns, t));
+            }
+        }
+        return new CpuPartition(threads, length, ranges);
+    }
+
+    /// <inheritdoc />
+    double IHostBackend.SumOfSquares(BufferSlice x, object? partition) => SumOfSquares(Span(x), (CpuPartition?)partition);
+
+    /// <inheritdoc />
+    void IHostBackend.OptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
+        long step, float gradientScale, object? partition) =>
+        OptimizerStep(optimizer, parameters, gradients, moment1, moment2, step, gradientScale, (CpuPartition?)partition);
 
     /// <inheritdoc />
     public void Upload(BufferSlice destination, ReadOnlySpan<float> source)
@@ -93,8 +157,11 @@ public sealed class CpuBackend : IBackend
         Kernels.Gemm.Multiply(Span(c), Span(a), Span(b), m, n, k, transposeA, transposeB, accumulate, _pool);
 
     /// <inheritdoc />
-    public void BiasActivationForward(BufferSlice y, BufferSlice z, BufferSlice bias, Activation activation, int rows, int columns) =>
-        BiasActivationForward(Span(y), Span(z), Span(bias), activation, rows, columns);
+    public void BiasActivationForward(BufferSlice y, BufferSlice z, BufferSlice bias, Activation activation, int rows, int columns)
+    {
+        if (y.Equals(z) && activation.Kind != ActivationKind.Linear) ActivationKernels.BiasActivationInPlace(Span(y), Span(bias), activation, rows, columns);
+        else BiasActivationForward(Span(y), Span(z), Span(bias), activation, rows, columns);
+    }
 
     /// <inheritdoc />
     public void ActivationBackward(BufferSlice dZ, BufferSlice dY, BufferSlice z, BufferSlice y, Activation activation, int rows, int columns) =>
@@ -273,7 +340,11 @@ public sealed class CpuBackend : IBackend
     }
 
     /// <summary>Stops the worker threads.</summary>
-    public void Dispose() => _pool?.Dispose();
+    public void Dispose()
+    {
+        _pool?.Dispose();
+        _serial?.Dispose();
+    }
 
     /// <summary>
     /// The parallel passes, one work object per backend (so a pass allocates nothing): the caller pins its spans,
@@ -391,6 +462,34 @@ public sealed class CpuBackend : IBackend
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>A buffer over host memory the caller pinned (the caller's own inputs, targets or outputs).</summary>
+    private sealed unsafe class HostView : DeviceBuffer
+    {
+        private float* _data;
+        private int _valid;
+
+        public HostView() : base(int.MaxValue)
+        {
+        }
+
+        public BufferSlice PointTo(float* data, int length)
+        {
+            _data = data;
+            _valid = length;
+            return Slice(0, length);
+        }
+
+        public Span<float> Span(int offset, int length)
+        {
+            if (IsDisposed) throw new ObjectDisposedException(nameof(HostView));
+            if ((uint)offset > (uint)_valid || (uint)length > (uint)(_valid - offset))
+            {
+                throw new ArgumentOutOfRangeException(nameof(length), length, $"[{offset}, {offset + length}) lies outside the {_valid} floats the view covers.");
+            }
+            return new Span<float>(_data + offset, length);
         }
     }
 

@@ -49,7 +49,10 @@ public interface IBackend : IDisposable
     /// <param name="accumulate">Add into c.</param>
     void Gemm(BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate);
 
-    /// <summary>z += bias (broadcast over rows; skipped when bias is empty), then y = f(z). y may equal z only for linear.</summary>
+    /// <summary>
+    /// z += bias (broadcast over rows; skipped when bias is empty), then y = f(z). y may be the same slice as z: the
+    /// result then replaces z (inference, where no backward pass follows; for linear nothing is lost).
+    /// </summary>
     /// <param name="y">Output (rows, columns).</param>
     /// <param name="z">Pre-activation (rows, columns), updated in place.</param>
     /// <param name="bias">(columns) or empty.</param>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using Cortex.Backends;
+using Cortex.Kernels;
 using Cortex.Layers;
 using Cortex.Tensors;
 
@@ -12,23 +13,21 @@ namespace Cortex;
 public readonly record struct Evaluation(float Loss, float Accuracy);
 
 /// <summary>
-/// A multilayer perceptron with everything it needs to think and learn: layers, loss, optimizer,
-/// one parameter arena, one gradient arena, one arena per optimizer moment, and a workspace sized once
-/// for <see cref="MaxBatch"/>. <see cref="Predict"/> and <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>
-/// allocate nothing. Not thread-safe: one thread at a time.
+/// A multilayer perceptron with everything it needs to think and learn: layers, loss, optimizer, one parameter arena,
+/// one gradient arena, one arena per optimizer moment, and a workspace sized once for <see cref="MaxBatch"/>. Every
+/// backend runs the same code: the layers' Forward and Backward. <see cref="Predict"/> and
+/// <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> allocate nothing. Not thread-safe: one thread at a time.
 /// </summary>
-public sealed partial class Brain : IDisposable
+public sealed class Brain : IDisposable
 {
     private readonly IBackend _backend;
     private readonly bool _ownsBackend;
-    private readonly Dense[] _layers;
-    private readonly DeviceBuffer _parameters, _gradients, _workspace;
-    private readonly DeviceBuffer? _moment1, _moment2;
-    private readonly BufferSlice _input, _target, _gradientA, _gradientB;
-    private readonly BufferSlice[] _z, _y;
-    private readonly float[] _hostOutput, _hostTarget;
+    private readonly Layer[] _layers;
+    private readonly ParameterArena _arena;
+    private readonly Workspace _work;
+    private readonly InferBlocks _blocks;
+    private readonly BrainMetadata _metadata = new();
     private Optimizer _optimizer;
-    private int _forwardRows = -1;
     private bool _disposed;
 
     internal Brain(BrainSpec spec, ulong seed, IBackend backend, bool ownsBackend)
@@ -38,64 +37,25 @@ public sealed partial class Brain : IDisposable
         _ownsBackend = ownsBackend;
         _optimizer = spec.Optimizer;
         Random = new SeededRandom(seed);
-        int maxBatch = spec.MaxBatch, count = spec.Layers.Count;
-
-        _layers = new Dense[count];
-        int fanIn = spec.Inputs, maxWidth = 0;
-        for (int i = 0; i < count; i++)
+        _layers = new Layer[spec.Layers.Count];
+        int fanIn = spec.Inputs;
+        for (int i = 0; i < _layers.Length; i++)
         {
             LayerSpec l = spec.Layers[i];
             _layers[i] = new Dense(fanIn, l.Outputs, l.Activation, l.Init);
             fanIn = l.Outputs;
-            maxWidth = Math.Max(maxWidth, l.Outputs);
         }
-
-        _parameters = backend.Allocate(spec.ParameterCount);
-        _gradients = backend.Allocate(spec.ParameterCount);
-        if (spec.Optimizer.MomentCount >= 1) _moment1 = backend.Allocate(spec.ParameterCount);
-        if (spec.Optimizer.MomentCount >= 2) _moment2 = backend.Allocate(spec.ParameterCount);
-        int offset = 0;
-        foreach (Dense layer in _layers)
-        {
-            layer.Bind(_parameters.Slice(offset, layer.ParameterCount), _gradients.Slice(offset, layer.ParameterCount));
-            offset += layer.ParameterCount;
-        }
-
-        // Workspace: input | per layer z (and y unless linear) | target | two gradient ping-pong buffers.
-        int size = maxBatch * spec.Inputs + maxBatch * spec.Outputs + 2 * maxBatch * maxWidth;
-        foreach (Dense layer in _layers) size += maxBatch * layer.Outputs * (layer.Activation.Kind == ActivationKind.Linear ? 1 : 2);
-        _workspace = backend.Allocate(size);
-        int at = 0;
-        BufferSlice Take(int length)
-        {
-            BufferSlice s = _workspace.Slice(at, length);
-            at += length;
-            return s;
-        }
-        _input = Take(maxBatch * spec.Inputs);
-        _z = new BufferSlice[count];
-        _y = new BufferSlice[count];
-        for (int i = 0; i < count; i++)
-        {
-            _z[i] = Take(maxBatch * _layers[i].Outputs);
-            _y[i] = _layers[i].Activation.Kind == ActivationKind.Linear ? _z[i] : Take(maxBatch * _layers[i].Outputs);
-        }
-        _target = Take(maxBatch * spec.Outputs);
-        _gradientA = Take(maxBatch * maxWidth);
-        _gradientB = Take(maxBatch * maxWidth);
-        _hostOutput = new float[maxBatch * spec.Outputs];
-        _hostTarget = new float[maxBatch * spec.Outputs];
-
+        _arena = new ParameterArena(backend, _layers, spec.MaxBatch, spec.Optimizer.MomentCount);
+        _work = new Workspace(backend, spec, _layers);
+        _blocks = new InferBlocks(this);
         float[] weights = new float[spec.ParameterCount];
-        offset = 0;
-        foreach (Dense layer in _layers)
+        int offset = 0;
+        foreach (Layer layer in _layers)
         {
-            WeightInit init = WeightInitializer.Resolve(layer.Init, layer.Activation);
-            WeightInitializer.Fill(weights.AsSpan(offset, layer.Outputs * layer.Inputs), init, layer.Inputs, layer.Outputs, Random);
+            layer.Initialize(weights.AsSpan(offset, layer.ParameterCount), Random);
             offset += layer.ParameterCount;
         }
-        backend.Upload(_parameters.All, weights);
-        InitializeCpuPath();
+        backend.Upload(_arena.Parameters.All, weights);
     }
 
     /// <summary>Starts describing a brain with <paramref name="inputs"/> values per input row.</summary>
@@ -125,7 +85,7 @@ public sealed partial class Brain : IDisposable
     public int ParameterCount => Spec.ParameterCount;
 
     /// <summary>The layers, first to last, bound to this brain's arenas.</summary>
-    public IReadOnlyList<Dense> Layers => _layers;
+    public IReadOnlyList<Layer> Layers => _layers;
 
     /// <summary>The backend the brain runs on.</summary>
     public IBackend Backend => _backend;
@@ -163,9 +123,31 @@ public sealed partial class Brain : IDisposable
     /// <summary>The brain's own generator: it drew the weights; saving a brain saves its state.</summary>
     public SeededRandom Random { get; }
 
-    internal DeviceBuffer? Moment1Buffer => _moment1;
+    /// <summary>A name saved with the brain ("" by default); at most 1024 chars to be saved.</summary>
+    public string Name
+    {
+        get => _metadata.Name;
+        set => _metadata.Name = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
-    internal DeviceBuffer? Moment2Buffer => _moment2;
+    /// <summary>The user's string entries, saved with the brain (keys 1–256 chars, values up to 65,536, at most 4096 entries).</summary>
+    public IDictionary<string, string> UserData => _metadata.UserData;
+
+    /// <summary>
+    /// Named float arrays saved with the brain, for state that belongs with it — e.g. a learner's observation-normaliser
+    /// mean and variance. Values must be finite; names 1–256 chars; at most 1024 sections. The arrays are copied when
+    /// saved and handed over as they are when loaded.
+    /// </summary>
+    public IDictionary<string, float[]> Sections => _metadata.Sections;
+
+    internal BrainMetadata Metadata => _metadata;
+
+    internal ParameterArena Arena => _arena;
+
+    internal Workspace Workspace => _work;
+
+    /// <summary>Called just before each optimizer step, while the gradients and the last forward pass are in place (gradient health).</summary>
+    internal IStepObserver? StepObserver { get; set; }
 
     /// <summary>
     /// Runs the network on <paramref name="batch"/> rows: outputs (batch, Outputs) from inputs (batch, Inputs).
@@ -174,31 +156,31 @@ public sealed partial class Brain : IDisposable
     /// <param name="inputs">At least batch·Inputs values, row-major.</param>
     /// <param name="outputs">At least batch·Outputs values; the first batch·Outputs are written.</param>
     /// <param name="batch">Rows, at least 0.</param>
-    public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batch)
+    public unsafe void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batch)
     {
         ThrowIfDisposed();
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be non-negative.");
         CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
         CheckRows(outputs.Length, batch, Outputs, nameof(outputs));
-        _forwardRows = -1;
-        if (_cpu is not null)
+        _work.ForwardRows = -1;
+        fixed (float* px = inputs)
+        fixed (float* py = outputs)
         {
-            PredictOnCpu(inputs, outputs, batch);
-            return;
-        }
-        int last = _layers.Length - 1;
-        for (int start = 0; start < batch; start += MaxBatch)
-        {
-            int rows = Math.Min(MaxBatch, batch - start);
-            ForwardPass(inputs.Slice(start * Inputs, rows * Inputs), rows);
-            _backend.Download(outputs.Slice(start * Outputs, rows * Outputs), _y[last].Take(rows * Outputs));
+            for (int start = 0; start < batch; start += MaxBatch)
+            {
+                int rows = Math.Min(MaxBatch, batch - start);
+                BufferSlice x = _work.StageInput(px + (long)start * Inputs, rows * Inputs);
+                BufferSlice y = _work.OutputFor(py + (long)start * Outputs, rows * Outputs, _work.Y[_layers.Length - 1]);
+                _blocks.Run(x, y, rows);
+                _work.Deliver(py + (long)start * Outputs, y);
+            }
         }
     }
 
     /// <summary>
-    /// One minibatch step: forward, loss, backward, optimizer update. Returns the mean loss of the batch
-    /// before the update. A non-finite loss or gradient rejects the step (weights unchanged,
-    /// <see cref="RejectedSteps"/> counts it). Allocates nothing.
+    /// One minibatch step: forward, loss, backward, optimizer update. Returns the mean loss of the batch before the
+    /// update. A non-finite loss or gradient rejects the step (weights unchanged, <see cref="RejectedSteps"/> counts it,
+    /// and the returned loss may still be finite: <see cref="TryTrain"/> says whether the step was kept). Allocates nothing.
     /// </summary>
     /// <param name="inputs">(batch, Inputs).</param>
     /// <param name="targets">(batch, Outputs): one-hot rows (or probabilities) for classification.</param>
@@ -216,30 +198,29 @@ public sealed partial class Brain : IDisposable
     }
 
     /// <summary>
-    /// Forward, loss and backward without a step: adds the gradient of the batch's mean loss to the
-    /// accumulated gradients and returns that loss. <see cref="ApplyGradients"/> takes the step.
-    /// (When the loss is not finite the gradients are left untouched.)
+    /// Forward, loss and backward without a step: adds the gradient of the batch's mean loss to the accumulated
+    /// gradients and returns that loss. <see cref="ApplyGradients"/> takes the step. (When the loss is not finite the
+    /// gradients are left untouched.)
     /// </summary>
     /// <param name="inputs">(batch, Inputs).</param>
     /// <param name="targets">(batch, Outputs).</param>
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
-    public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    public unsafe float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
-        ThrowIfDisposed();
-        CheckBatch(batch, MaxBatch);
-        if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A training batch needs at least one row.");
-        CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
-        CheckRows(targets.Length, batch, Outputs, nameof(targets));
-        if (_cpu is not null) return AccumulateOnCpu(inputs, targets, batch);
-        ForwardPass(inputs.Slice(0, batch * Inputs), batch);
-        _forwardRows = batch;
+        CheckTrainingBatch(inputs, targets, batch);
         int last = _layers.Length - 1, n = batch * Outputs;
-        _backend.Upload(_target.Take(n), targets.Slice(0, n));
-        float loss = _backend.LossForward(Spec.Loss, _y[last], _z[last], _target, batch, Outputs);
-        if (!IsFinite(loss)) return loss;
-        _backend.LossBackward(_gradientA, Spec.Loss, _y[last], _z[last], _target, batch, Outputs);
-        BackwardPass(batch, Spec.Loss.IsFused);
-        return loss;
+        fixed (float* px = inputs)
+        fixed (float* pt = targets)
+        {
+            BufferSlice x = _work.StageInput(px, batch * Inputs);
+            ForwardPass(x, batch, inputKept: false);
+            BufferSlice t = _work.StageTarget(pt, n), y = _work.Y[last].Take(n), z = _work.Z[last].Take(n);
+            float loss = _backend.LossForward(Spec.Loss, y, z, t, batch, Outputs);
+            if (!IsFinite(loss)) return loss;
+            _backend.LossBackward(_work.GradientA.Take(n), Spec.Loss, y, z, t, batch, Outputs);
+            BackwardPass(x, batch, Spec.Loss.IsFused);
+            return loss;
+        }
     }
 
     /// <summary>One minibatch step with class labels instead of one-hot targets (see <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>).</summary>
@@ -251,17 +232,40 @@ public sealed partial class Brain : IDisposable
         ThrowIfDisposed();
         CheckBatch(batch, MaxBatch);
         CheckRows(labels.Length, batch, 1, nameof(labels));
-        FillOneHot(_hostTarget, labels.Slice(0, batch));
-        return Train(inputs, _hostTarget.AsSpan(0, batch * Outputs), batch);
+        Metrics.FillOneHot(_work.HostTarget, labels.Slice(0, batch), Outputs, nameof(labels));
+        return Train(inputs, _work.HostTarget.AsSpan(0, batch * Outputs), batch);
     }
 
     /// <summary>
-    /// Mean loss and accuracy over <paramref name="count"/> rows, in chunks of <see cref="MaxBatch"/>. Changes nothing.
+    /// <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> that also guards the result: a step whose loss
+    /// or gradient is not finite is rejected as before, and a step that leaves a weight (or the sum of their squares)
+    /// non-finite is rolled back — weights, optimizer moments and <see cref="Steps"/> return to the last good values and
+    /// <see cref="RejectedSteps"/> counts it. Returns true when the step was kept. Allocates nothing after its first call
+    /// (which sizes the snapshot).
     /// </summary>
+    /// <param name="inputs">(batch, Inputs).</param>
+    /// <param name="targets">(batch, Outputs).</param>
+    /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
+    /// <param name="loss">Mean loss of the batch before the step (may be NaN or infinite when rejected).</param>
+    public bool TryTrain(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, out float loss)
+    {
+        CheckTrainingBatch(inputs, targets, batch);
+        _arena.Snapshot();
+        long rejected = RejectedSteps, steps = Steps;
+        loss = Train(inputs, targets, batch);
+        if (RejectedSteps != rejected) return false;
+        if (IsFinite(_arena.SumOfSquares(_arena.Parameters))) return true;
+        _arena.Rollback();
+        Steps = steps;
+        RejectedSteps++;
+        return false;
+    }
+
+    /// <summary>Mean loss and accuracy over <paramref name="count"/> rows, in chunks of <see cref="MaxBatch"/>. Changes nothing.</summary>
     /// <param name="inputs">(count, Inputs).</param>
     /// <param name="targets">(count, Outputs).</param>
     /// <param name="count">Rows, at least 1.</param>
-    public Evaluation Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count)
+    public unsafe Evaluation Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count)
     {
         ThrowIfDisposed();
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Evaluate needs at least one row.");
@@ -269,23 +273,25 @@ public sealed partial class Brain : IDisposable
         CheckRows(targets.Length, count, Outputs, nameof(targets));
         int last = _layers.Length - 1, wrong = 0;
         double lossSum = 0;
-        for (int start = 0; start < count; start += MaxBatch)
+        fixed (float* px = inputs)
+        fixed (float* pt = targets)
         {
-            int rows = Math.Min(MaxBatch, count - start), n = rows * Outputs;
-            ReadOnlySpan<float> t = targets.Slice(start * Outputs, n);
-            ForwardPass(inputs.Slice(start * Inputs, rows * Inputs), rows);
-            _backend.Upload(_target.Take(n), t);
-            lossSum += (double)_backend.LossForward(Spec.Loss, _y[last], _z[last], _target, rows, Outputs) * rows;
-            _backend.Download(_hostOutput.AsSpan(0, n), _y[last].Take(n));
-            wrong += Metrics.CountMisclassified(_hostOutput, t, rows, Outputs);
+            for (int start = 0; start < count; start += MaxBatch)
+            {
+                int rows = Math.Min(MaxBatch, count - start), n = rows * Outputs;
+                ForwardPass(_work.StageInput(px + (long)start * Inputs, rows * Inputs), rows, inputKept: false);
+                BufferSlice t = _work.StageTarget(pt + (long)start * Outputs, n), y = _work.Y[last].Take(n);
+                lossSum += (double)_backend.LossForward(Spec.Loss, y, _work.Z[last].Take(n), t, rows, Outputs) * rows;
+                wrong += Metrics.CountMisclassified(_work.Read(y), targets.Slice(start * Outputs, n), rows, Outputs);
+            }
         }
-        _forwardRows = -1;
+        _work.ForwardRows = -1;
         return new Evaluation((float)(lossSum / count), 1f - (float)wrong / count);
     }
 
     /// <summary>
-    /// Forward pass that keeps what <see cref="Backward"/> needs, for learners that compute their own
-    /// output gradient. Returns the outputs (batch, Outputs); the span is valid until the next call on this brain.
+    /// Forward pass that keeps what <see cref="Backward"/> needs, for learners that compute their own output gradient.
+    /// Returns the outputs (batch, Outputs); the span is valid until the next call on this brain.
     /// </summary>
     /// <param name="inputs">(batch, Inputs).</param>
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
@@ -295,53 +301,48 @@ public sealed partial class Brain : IDisposable
         CheckBatch(batch, MaxBatch);
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Forward needs at least one row.");
         CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
-        ForwardPass(inputs.Slice(0, batch * Inputs), batch);
-        _forwardRows = batch;
-        int n = batch * Outputs;
-        BufferSlice output = _y[_layers.Length - 1].Take(n);
-        if (_backend is CpuBackend) return CpuBackend.Span(output);
-        _backend.Download(_hostOutput.AsSpan(0, n), output);
-        return _hostOutput.AsSpan(0, n);
+        BufferSlice x = _work.Input.Take(batch * Inputs);
+        _backend.Upload(x, inputs.Slice(0, batch * Inputs));
+        ForwardPass(x, batch, inputKept: true);
+        return _work.Read(_work.Y[_layers.Length - 1].Take(batch * Outputs));
     }
 
     /// <summary>
-    /// Backpropagates a gradient with respect to the outputs of the last <see cref="Forward"/> (same batch)
-    /// and accumulates into the parameter gradients. Scale it yourself (e.g. 1/batch for a mean).
+    /// Backpropagates a gradient with respect to the outputs of the last <see cref="Forward"/> (same batch) and
+    /// accumulates into the parameter gradients. Scale it yourself (e.g. 1/batch for a mean).
     /// </summary>
     /// <param name="outputGradient">dL/dy (batch, Outputs).</param>
     /// <param name="batch">The batch of the preceding <see cref="Forward"/>.</param>
     public void Backward(ReadOnlySpan<float> outputGradient, int batch)
     {
         ThrowIfDisposed();
-        if (_forwardRows < 1 || !_inputInWorkspace) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict and Evaluate overwrite its activations).");
-        if (batch != _forwardRows) throw new ArgumentException($"batch is {batch} but the preceding Forward ran {_forwardRows} rows.", nameof(batch));
+        if (_work.ForwardRows < 1 || !_work.InputKept) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict, Train and Evaluate overwrite its activations).");
+        if (batch != _work.ForwardRows) throw new ArgumentException($"batch is {batch} but the preceding Forward ran {_work.ForwardRows} rows.", nameof(batch));
         CheckRows(outputGradient.Length, batch, Outputs, nameof(outputGradient));
         int n = batch * Outputs;
-        _backend.Upload(_gradientA.Take(n), outputGradient.Slice(0, n));
-        BackwardPass(batch, gradientIsPreActivation: false);
+        _backend.Upload(_work.GradientA.Take(n), outputGradient.Slice(0, n));
+        BackwardPass(_work.Input.Take(batch * Inputs), batch, gradientIsPreActivation: false);
     }
 
     /// <summary>
-    /// Applies the accumulated gradients with the optimizer (clipping them first if asked) and clears
-    /// them. Returns false, and changes no weight, when a gradient is not finite.
+    /// Applies the accumulated gradients with the optimizer (clipping them first if asked) and clears them. Returns
+    /// false, and changes no weight, when a gradient is not finite.
     /// </summary>
     public bool ApplyGradients()
     {
         ThrowIfDisposed();
-        CaptureHealth();
-        double squares = ArenaSquares(_gradients);
+        StepObserver?.BeforeStep(this);
+        double squares = _arena.SumOfSquares(_arena.Gradients);
         if (!IsFinite(squares))
         {
             Reject(float.NaN);
             return false;
         }
-        float norm = (float)Math.Sqrt(squares), scale = 1f;
+        float norm = (float)Math.Sqrt(squares), scale = 1f, max = _optimizer.MaxGradientNorm;
         LastGradientNorm = norm;
-        float max = _optimizer.MaxGradientNorm;
         if (max > 0f && norm > max) scale = max / norm;
         Steps++;
-        BufferSlice m1 = _moment1?.All ?? default, m2 = _moment2?.All ?? default;
-        StepOptimizer(m1, m2, scale);
+        _arena.Step(_optimizer, Steps, scale);
         return true;
     }
 
@@ -349,7 +350,7 @@ public sealed partial class Brain : IDisposable
     public void ZeroGradients()
     {
         ThrowIfDisposed();
-        _backend.Fill(_gradients.All, 0f);
+        _arena.ZeroGradients();
     }
 
     /// <summary>Copies all weights and biases (layer by layer, W then b) into <paramref name="destination"/>.</summary>
@@ -358,7 +359,7 @@ public sealed partial class Brain : IDisposable
     {
         ThrowIfDisposed();
         CheckExact(destination.Length, ParameterCount, nameof(destination));
-        _backend.Download(destination, _parameters.All);
+        _backend.Download(destination, _arena.Parameters.All);
     }
 
     /// <summary>Replaces all weights and biases (same layout as <see cref="CopyParametersTo"/>).</summary>
@@ -367,7 +368,7 @@ public sealed partial class Brain : IDisposable
     {
         ThrowIfDisposed();
         CheckExact(source.Length, ParameterCount, nameof(source));
-        _backend.Upload(_parameters.All, source);
+        _backend.Upload(_arena.Parameters.All, source);
     }
 
     /// <summary>Copies the accumulated gradients (same layout as the parameters).</summary>
@@ -376,7 +377,7 @@ public sealed partial class Brain : IDisposable
     {
         ThrowIfDisposed();
         CheckExact(destination.Length, ParameterCount, nameof(destination));
-        _backend.Download(destination, _gradients.All);
+        _backend.Download(destination, _arena.Gradients.All);
     }
 
     /// <summary>Copies the weights of a brain of the same shape (e.g. into a DQN target network).</summary>
@@ -385,13 +386,7 @@ public sealed partial class Brain : IDisposable
     {
         ThrowIfDisposed();
         CheckSameShape(source);
-        if (SharesMemoryWith(source._backend)) _backend.Copy(_parameters.All, source._parameters.All);
-        else
-        {
-            float[] host = new float[ParameterCount];
-            source.CopyParametersTo(host);
-            SetParameters(host);
-        }
+        _arena.CopyFrom(source._arena, parameters: true, moments: false);
     }
 
     /// <summary>Polyak averaging: Θ ← Θ + τ(Θ_source − Θ). Both brains must share a backend (any two CPU backends do).</summary>
@@ -401,19 +396,19 @@ public sealed partial class Brain : IDisposable
     {
         ThrowIfDisposed();
         CheckSameShape(source);
-        if (!SharesMemoryWith(source._backend)) throw new ArgumentException("Blending needs both brains on the same backend (or both on CPU backends).", nameof(source));
-        _backend.Lerp(_parameters.All, source._parameters.All, tau);
+        if (!_arena.SharesMemoryWith(source._arena)) throw new ArgumentException("Blending needs both brains on the same backend (or both on CPU backends).", nameof(source));
+        _arena.BlendFrom(source._arena, tau);
     }
 
     /// <summary>A new brain with the same spec, weights, optimizer state, step count, name, user data and sections, on the same backend (CPU backends are private per brain).</summary>
     public Brain Clone()
     {
         ThrowIfDisposed();
-        Brain copy = _ownsBackend && _backend is CpuBackend cpu
-            ? new Brain(Spec, 0, new CpuBackend(cpu.Threads), ownsBackend: true)
+        Brain copy = _ownsBackend && _backend is IHostBackend host
+            ? new Brain(Spec, 0, host.CreatePeer(), ownsBackend: true)
             : new Brain(Spec, 0, _backend, ownsBackend: false);
         copy.CopyStateFrom(this);
-        copy.CopyMetadataFrom(this);
+        copy._metadata.CopyFrom(_metadata);
         return copy;
     }
 
@@ -422,12 +417,8 @@ public sealed partial class Brain : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        _parameters.Dispose();
-        _gradients.Dispose();
-        _moment1?.Dispose();
-        _moment2?.Dispose();
-        _workspace.Dispose();
-        DisposeRealtime();
+        _arena.Dispose();
+        _work.Dispose();
         if (_ownsBackend) _backend.Dispose();
     }
 
@@ -436,50 +427,61 @@ public sealed partial class Brain : IDisposable
 
     internal void CopyStateFrom(Brain source)
     {
-        CopyParametersFrom(source);
+        CheckSameShape(source);
+        _arena.CopyFrom(source._arena, parameters: true, moments: true);
         Span<ulong> state = stackalloc ulong[SeededRandom.StateLength + 2];
         source.Random.GetState(state);
         Random.SetState(state);
         Steps = source.Steps;
         _optimizer = source._optimizer;
-        CopyMoment(_moment1, source._moment1, source._backend);
-        CopyMoment(_moment2, source._moment2, source._backend);
     }
 
-    private void CopyMoment(DeviceBuffer? destination, DeviceBuffer? source, IBackend sourceBackend)
+    // Training forward over the workspace: every layer keeps z (and y) for the backward pass.
+    private void ForwardPass(BufferSlice x, int rows, bool inputKept)
     {
-        if (destination is null || source is null) return;
-        if (SharesMemoryWith(sourceBackend))
-        {
-            _backend.Copy(destination.All, source.All);
-            return;
-        }
-        float[] host = new float[source.Length];
-        sourceBackend.Download(host, source.All);
-        _backend.Upload(destination.All, host);
-    }
-
-    private void ForwardPass(ReadOnlySpan<float> inputs, int rows)
-    {
-        _backend.Upload(_input.Take(rows * Inputs), inputs);
-        _inputInWorkspace = true;
-        BufferSlice x = _input;
         for (int i = 0; i < _layers.Length; i++)
         {
-            _layers[i].Forward(_backend, _y[i], _z[i], x, rows);
-            x = _y[i];
+            int width = _layers[i].Outputs;
+            BufferSlice y = _work.Y[i].Take(rows * width);
+            _layers[i].Forward(_backend, y, _work.Z[i].Take(rows * width), x, rows);
+            x = y;
+        }
+        _work.ForwardRows = rows;
+        _work.InputKept = inputKept;
+    }
+
+    // Inference on rows [r0, r0 + n) of a chunk: each layer's output replaces its pre-activation in place, and the last
+    // layer writes the output (straight into it when linear). Row blocks are independent, so they may run on any thread.
+    private void InferRows(IBackend backend, BufferSlice x, BufferSlice output, int r0, int n)
+    {
+        int last = _layers.Length - 1;
+        x = x.Slice(r0 * Inputs, n * Inputs);
+        for (int i = 0; i <= last; i++)
+        {
+            Layer layer = _layers[i];
+            BufferSlice z = _work.Z[i].Slice(r0 * layer.Outputs, n * layer.Outputs), y = z;
+            if (i == last)
+            {
+                y = output.Slice(r0 * Outputs, n * Outputs);
+                if (layer.OutputIsPreActivation) z = y;
+            }
+            layer.Forward(backend, y, z, x, n);
+            x = y;
         }
     }
 
-    // dY of the last layer is in _gradientA; each layer writes dX for the one before into the other buffer.
-    private void BackwardPass(int rows, bool gradientIsPreActivation)
+    // dL/dy of the last layer is in GradientA; each layer writes dX for the one before into the other buffer.
+    private void BackwardPass(BufferSlice input, int rows, bool gradientIsPreActivation)
     {
-        BufferSlice dY = _gradientA, spare = _gradientB;
+        BufferSlice dY = _work.GradientA, spare = _work.GradientB;
         for (int i = _layers.Length - 1; i >= 0; i--)
         {
-            BufferSlice x = i == 0 ? _input : _y[i - 1];
-            BufferSlice dX = i == 0 ? default : spare;
-            _layers[i].Backward(_backend, dX, dY, _z[i], _y[i], x, rows, gradientIsPreActivation && i == _layers.Length - 1);
+            Layer layer = _layers[i];
+            int width = layer.Outputs, fanIn = layer.Inputs;
+            BufferSlice x = i == 0 ? input : _work.Y[i - 1].Take(rows * fanIn);
+            BufferSlice dX = i == 0 ? default : spare.Take(rows * fanIn);
+            layer.Backward(_backend, dX, dY.Take(rows * width), _work.Z[i].Take(rows * width), _work.Y[i].Take(rows * width), x, rows,
+                gradientIsPreActivation && i == _layers.Length - 1);
             (dY, spare) = (spare, dY);
         }
     }
@@ -488,31 +490,17 @@ public sealed partial class Brain : IDisposable
     {
         LastGradientNorm = norm;
         RejectedSteps++;
-        _backend.Fill(_gradients.All, 0f);
+        _arena.ZeroGradients();
     }
 
-    private void FillOneHot(Span<float> destination, ReadOnlySpan<int> labels)
+    private void CheckTrainingBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
-        int k = Outputs;
-        destination.Slice(0, labels.Length * k).Clear();
-        for (int r = 0; r < labels.Length; r++)
-        {
-            int label = labels[r];
-            if (k == 1)
-            {
-                if (label is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(labels), label, $"Label at row {r} must be 0 or 1 for a single-output brain.");
-                destination[r] = label;
-            }
-            else
-            {
-                if ((uint)label >= (uint)k) throw new ArgumentOutOfRangeException(nameof(labels), label, $"Label at row {r} must lie in [0, {k}).");
-                destination[r * k + label] = 1f;
-            }
-        }
+        ThrowIfDisposed();
+        CheckBatch(batch, MaxBatch);
+        if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A training batch needs at least one row.");
+        CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
+        CheckRows(targets.Length, batch, Outputs, nameof(targets));
     }
-
-    // CPU buffers are plain host arrays, so any two CPU backends can copy between each other's buffers.
-    private bool SharesMemoryWith(IBackend other) => ReferenceEquals(other, _backend) || (other is CpuBackend && _backend is CpuBackend);
 
     private void CheckSameShape(Brain source)
     {
@@ -543,4 +531,36 @@ public sealed partial class Brain : IDisposable
     }
 
     private static bool IsFinite(double value) => !double.IsNaN(value) && !double.IsInfinity(value);
+
+    /// <summary>
+    /// Predict's row blocks: a chunk is cut into blocks of the backend's <see cref="IHostBackend.BlockRows"/> (the whole
+    /// chunk elsewhere) that each run through every layer, on the backend's pool when there is a block per thread, else
+    /// in order with each product split over the pool. The blocks depend on the batch alone and a row's result not on
+    /// the thread that computes it, so outputs are bitwise identical for any thread count.
+    /// </summary>
+    private sealed class InferBlocks : IParallelWork
+    {
+        private readonly Brain _brain;
+        private BufferSlice _x, _y;
+        private int _rows, _blockRows;
+
+        public InferBlocks(Brain brain) => _brain = brain;
+
+        public void Run(BufferSlice x, BufferSlice y, int rows)
+        {
+            IHostBackend? host = _brain._work.Host;
+            (_x, _y, _rows, _blockRows) = (x, y, rows, host?.BlockRows ?? rows);
+            int blocks = (rows + _blockRows - 1) / _blockRows;
+            if (host is not null && host.TryRunBlocks(this, blocks)) return;
+            for (int block = 0; block < blocks; block++) Block(_brain._backend, block);
+        }
+
+        public void Execute(int item) => Block(_brain._work.Host!.Serial, item);
+
+        private void Block(IBackend backend, int block)
+        {
+            int r0 = block * _blockRows;
+            _brain.InferRows(backend, _x, _y, r0, Math.Min(_blockRows, _rows - r0));
+        }
+    }
 }

@@ -48,7 +48,7 @@ public readonly record struct LayerHealth(int Layer, int Units, Activation Activ
 /// </summary>
 public sealed class GradientHealth
 {
-    private readonly Brain.HealthCapture _capture;
+    private readonly HealthCapture _capture;
     private readonly LayerHealth[] _layers;
     private long _seen;
 
@@ -57,7 +57,7 @@ public sealed class GradientHealth
     public GradientHealth(Brain brain)
     {
         Brain = brain ?? throw new ArgumentNullException(nameof(brain));
-        _capture = brain.EnableHealthCapture();
+        _capture = HealthCapture.Attach(brain);
         _layers = new LayerHealth[brain.Layers.Count];
     }
 
@@ -106,7 +106,7 @@ public sealed class GradientHealth
             else if (gradient < VanishingNorm) issues |= HealthIssue.Vanishing;
             if (dead >= DeadShareLimit && dead > 0f) issues |= HealthIssue.DeadUnits;
             if (saturated >= SaturatedShareLimit && saturated > 0f) issues |= HealthIssue.Saturated;
-            _layers[i] = new LayerHealth(i, layer.Outputs, layer.Activation, gradient, weight, dead, saturated, issues);
+            _layers[i] = new LayerHealth(i, layer.Outputs, Brain.Spec.Layers[i].Activation, gradient, weight, dead, saturated, issues);
             all |= issues;
         }
         Issues = all;

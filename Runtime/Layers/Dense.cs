@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using Cortex.Backends;
 using Cortex.Tensors;
 
@@ -9,28 +10,18 @@ namespace Cortex.Layers;
 /// (Out, In) — numerator layout, as in the notes — and live as slices of the brain's parameter arena;
 /// gradients as slices of its gradient arena.
 /// </summary>
-public sealed class Dense
+public sealed class Dense : Layer
 {
     /// <summary>Creates an unbound layer (a brain binds it to its arenas).</summary>
     /// <param name="inputs">In, at least 1.</param>
     /// <param name="outputs">Out, at least 1.</param>
     /// <param name="activation">f.</param>
     /// <param name="init">Weight initialisation scheme.</param>
-    public Dense(int inputs, int outputs, Activation activation, WeightInit init = WeightInit.Auto)
+    public Dense(int inputs, int outputs, Activation activation, WeightInit init = WeightInit.Auto) : base(inputs, outputs)
     {
-        if (inputs < 1) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "A dense layer needs at least one input.");
-        if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "A dense layer needs at least one output.");
-        Inputs = inputs;
-        Outputs = outputs;
         Activation = activation;
         Init = init;
     }
-
-    /// <summary>In: values per input row.</summary>
-    public int Inputs { get; }
-
-    /// <summary>Out: values per output row.</summary>
-    public int Outputs { get; }
 
     /// <summary>f, applied after the affine map.</summary>
     public Activation Activation { get; }
@@ -39,7 +30,10 @@ public sealed class Dense
     public WeightInit Init { get; }
 
     /// <summary>Out·In weights plus Out biases.</summary>
-    public int ParameterCount => Outputs * Inputs + Outputs;
+    public override int ParameterCount => Outputs * Inputs + Outputs;
+
+    /// <inheritdoc />
+    public override bool OutputIsPreActivation => Activation.Kind == ActivationKind.Linear;
 
     /// <summary>W (Out, In), a slice of the parameter arena.</summary>
     public BufferSlice Weight { get; private set; }
@@ -53,13 +47,11 @@ public sealed class Dense
     /// <summary>db (Out).</summary>
     public BufferSlice BiasGradient { get; private set; }
 
-    /// <summary>Binds the layer to its <see cref="ParameterCount"/> floats of the parameter and gradient arenas (W first, then b).</summary>
+    /// <summary>W first, then b.</summary>
     /// <param name="parameters">This layer's slice of the parameter arena.</param>
     /// <param name="gradients">This layer's slice of the gradient arena.</param>
-    public void Bind(BufferSlice parameters, BufferSlice gradients)
+    protected override void OnBind(BufferSlice parameters, BufferSlice gradients)
     {
-        if (parameters.Length != ParameterCount) throw new ArgumentException($"parameters holds {parameters.Length} floats but the layer needs {ParameterCount}.", nameof(parameters));
-        if (gradients.Length != ParameterCount) throw new ArgumentException($"gradients holds {gradients.Length} floats but the layer needs {ParameterCount}.", nameof(gradients));
         int w = Outputs * Inputs;
         Weight = parameters.Slice(0, w);
         Bias = parameters.Slice(w, Outputs);
@@ -67,15 +59,26 @@ public sealed class Dense
         BiasGradient = gradients.Slice(w, Outputs);
     }
 
+    /// <summary>W from <see cref="Init"/> (resolved for the activation), b = 0.</summary>
+    /// <param name="parameters">Exactly <see cref="ParameterCount"/> floats: W (Out, In), then b (Out).</param>
+    /// <param name="random">The brain's generator.</param>
+    public override void Initialize(Span<float> parameters, SeededRandom random)
+    {
+        if (parameters.Length != ParameterCount) throw new ArgumentException($"parameters holds {parameters.Length} floats but the layer needs {ParameterCount}.", nameof(parameters));
+        WeightInit init = WeightInitializer.Resolve(Init, Activation);
+        WeightInitializer.Fill(parameters.Slice(0, Outputs * Inputs), init, Inputs, Outputs, random);
+        parameters.Slice(Outputs * Inputs).Clear();
+    }
+
     // x (B, In), w (Out, In), b (Out), z (B, Out), y (B, Out)
 
-    /// <summary>z = x·Wᵀ + b, y = f(z). For a linear layer y may be the same slice as z.</summary>
+    /// <summary>z = x·Wᵀ + b, y = f(z). y may be the same slice as z (linear layers; inference, in place).</summary>
     /// <param name="backend">Where to run.</param>
     /// <param name="y">Output (B, Out).</param>
     /// <param name="z">Pre-activation (B, Out), kept for the backward pass.</param>
     /// <param name="x">Input (B, In).</param>
     /// <param name="batch">B.</param>
-    public void Forward(IBackend backend, BufferSlice y, BufferSlice z, BufferSlice x, int batch)
+    public override void Forward(IBackend backend, BufferSlice y, BufferSlice z, BufferSlice x, int batch)
     {
         backend.Gemm(z, x, Weight, batch, Outputs, Inputs, transposeA: false, transposeB: true, accumulate: false); // z = x·Wᵀ
         backend.BiasActivationForward(y, z, Bias, Activation, batch, Outputs);                                       // z += b; y = f(z)
@@ -93,7 +96,7 @@ public sealed class Dense
     /// <param name="x">Forward input.</param>
     /// <param name="batch">B.</param>
     /// <param name="gradientIsPreActivation">dY already holds dZ (a fused loss computed it).</param>
-    public void Backward(IBackend backend, BufferSlice dX, BufferSlice dY, BufferSlice z, BufferSlice y, BufferSlice x, int batch,
+    public override void Backward(IBackend backend, BufferSlice dX, BufferSlice dY, BufferSlice z, BufferSlice y, BufferSlice x, int batch,
         bool gradientIsPreActivation = false)
     {
         BufferSlice dZ = dY;
@@ -101,6 +104,13 @@ public sealed class Dense
         backend.ColumnSum(BiasGradient, dZ, batch, Outputs, accumulate: true);                                      // db += Σ_rows dZ
         backend.Gemm(WeightGradient, dZ, x, Outputs, Inputs, batch, transposeA: true, transposeB: false, accumulate: true); // dW += dZᵀ·x
         if (!dX.IsEmpty) backend.Gemm(dX, dZ, Weight, batch, Inputs, Outputs, transposeA: false, transposeB: false, accumulate: false); // dX = dZ·W
+    }
+
+    /// <summary>W's rows are what the forward product z = x·Wᵀ splits across threads; b is a vector.</summary>
+    internal override void DescribeArena(List<ArenaBlock> blocks, int offset, int maxBatch)
+    {
+        blocks.Add(new ArenaBlock(offset, Outputs, Inputs, 2.0 * maxBatch * Outputs * Inputs));
+        blocks.Add(new ArenaBlock(offset + Outputs * Inputs, Outputs, 1, 0));
     }
 
     /// <inheritdoc />

@@ -67,4 +67,28 @@ public static class Metrics
         for (int k = 1; k < values.Length; k++) if (values[k] > values[best]) best = k;
         return best;
     }
+
+    /// <summary>One-hot rows (batch, classes) from class labels; a single output takes the label 0 or 1 itself.</summary>
+    /// <param name="destination">At least labels.Length·classes floats; the first are overwritten.</param>
+    /// <param name="labels">Class indices.</param>
+    /// <param name="classes">Outputs per row.</param>
+    /// <param name="name">The caller's name for the labels, used in errors.</param>
+    internal static void FillOneHot(Span<float> destination, ReadOnlySpan<int> labels, int classes, string name)
+    {
+        destination.Slice(0, labels.Length * classes).Clear();
+        for (int r = 0; r < labels.Length; r++)
+        {
+            int label = labels[r];
+            if (classes == 1)
+            {
+                if (label is not (0 or 1)) throw new ArgumentOutOfRangeException(name, label, $"Label at row {r} must be 0 or 1 for a single-output brain.");
+                destination[r] = label;
+            }
+            else
+            {
+                if ((uint)label >= (uint)classes) throw new ArgumentOutOfRangeException(name, label, $"Label at row {r} must lie in [0, {classes}).");
+                destination[r * classes + label] = 1f;
+            }
+        }
+    }
 }

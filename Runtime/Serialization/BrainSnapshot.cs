@@ -17,7 +17,7 @@ internal static class BrainSnapshot
         string name = options.Name ?? brain.Name;
         CheckText(name, FormatLimits.MaxNameChars, "the brain's name", allowEmpty: true);
         var user = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (KeyValuePair<string, string> e in brain.UserDataOrEmpty) user[e.Key] = e.Value;
+        foreach (KeyValuePair<string, string> e in brain.Metadata.UserDataOrEmpty) user[e.Key] = e.Value;
         if (options.UserData is not null) foreach (KeyValuePair<string, string> e in options.UserData) user[e.Key] = e.Value;
         if (user.Count > FormatLimits.MaxUserEntries) throw new ArgumentException($"{user.Count} user entries, more than the {FormatLimits.MaxUserEntries} a brain file holds.", nameof(options));
         foreach (KeyValuePair<string, string> e in user)
@@ -51,8 +51,8 @@ internal static class BrainSnapshot
             dto.OptimizerState = new OptimizerStateDto
             {
                 Steps = brain.Steps,
-                Moment1 = Download(brain, brain.Moment1Buffer, "the first optimizer moment"),
-                Moment2 = Download(brain, brain.Moment2Buffer, "the second optimizer moment"),
+                Moment1 = Download(brain, brain.Arena.Moment1, "the first optimizer moment"),
+                Moment2 = Download(brain, brain.Arena.Moment2, "the second optimizer moment"),
             };
             flags |= BrainFileFlags.OptimizerState;
         }
@@ -66,7 +66,7 @@ internal static class BrainSnapshot
             HasSpareGaussian = (byte)state[5],
         };
 
-        IReadOnlyCollection<KeyValuePair<string, float[]>> sections = brain.SectionsOrEmpty;
+        IReadOnlyCollection<KeyValuePair<string, float[]>> sections = brain.Metadata.SectionsOrEmpty;
         if (sections.Count > 0)
         {
             if (sections.Count > FormatLimits.MaxSections) throw new ArgumentException($"{sections.Count} sections, more than the {FormatLimits.MaxSections} a brain file holds.", nameof(brain));
@@ -229,7 +229,7 @@ internal static class BrainSnapshot
     /// <summary>Builds the brain from a validated file. Backend errors pass through; the brain is disposed on failure.</summary>
     public static Brain Build(Validated v, IBackend? backend, BrainLoadOptions options)
     {
-        long workspace = WorkspaceFloats(v.Spec);
+        long workspace = Workspace.Floats(v.Spec);
         if (workspace > options.MaxWorkspaceFloats)
         {
             throw new BrainFormatException(
@@ -242,8 +242,8 @@ internal static class BrainSnapshot
             brain.SetParameters(v.Parameters);
             if (v.OptimizerSteps is long steps)
             {
-                if (v.Moment1 is not null) brain.Backend.Upload(brain.Moment1Buffer!.All, v.Moment1);
-                if (v.Moment2 is not null) brain.Backend.Upload(brain.Moment2Buffer!.All, v.Moment2);
+                if (v.Moment1 is not null) brain.Backend.Upload(brain.Arena.Moment1!.All, v.Moment1);
+                if (v.Moment2 is not null) brain.Backend.Upload(brain.Arena.Moment2!.All, v.Moment2);
                 brain.Steps = steps;
             }
             if (v.RandomState is not null) brain.Random.SetState(v.RandomState);
@@ -257,19 +257,6 @@ internal static class BrainSnapshot
             brain.Dispose();
             throw;
         }
-    }
-
-    /// <summary>An upper bound of what Brain allocates per batch row: input, z and y per layer, target, two gradient buffers, host copies.</summary>
-    internal static long WorkspaceFloats(BrainSpec spec)
-    {
-        long perRow = spec.Inputs + 3L * spec.Outputs;
-        int widest = 0;
-        foreach (LayerSpec l in spec.Layers)
-        {
-            perRow += 2L * l.Outputs;
-            widest = Math.Max(widest, l.Outputs);
-        }
-        return spec.MaxBatch * (perRow + 2L * widest);
     }
 
     private static void ValidateMetadata(MetadataDto? m, Validated v)

@@ -40,7 +40,7 @@ public sealed class BrainCpuPathTests
         brain.CopyParametersTo(theta);
         float[] input = x;
         int offset = 0;
-        foreach (var layer in brain.Layers)
+        foreach (Cortex.Layers.Dense layer in brain.Layers)
         {
             int fanIn = layer.Inputs, width = layer.Outputs;
             float[] z = new float[rows * width], y = new float[rows * width];

@@ -47,11 +47,11 @@ public sealed class BrainRealtimeTests
         // Finite loss and gradient, but a learning rate near float.MaxValue pushes the weights to infinity.
         using Brain brain = Brain.Create(3).Dense(1, Activation.Linear).Optimizer(Optimizer.WithMomentum(3e38f, 0.5f)).MaxBatch(8).Build(3);
         (float[] x, float[] y) = Data(8, 4, targetScale: 50f);
-        float[] before = Parameters(brain), velocity = CpuBackend.Span(brain.Moment1Buffer!.All).ToArray();
+        float[] before = Parameters(brain), velocity = CpuBackend.Span(brain.Arena.Moment1!.All).ToArray();
         Assert.That(brain.TryTrain(x, y, 8, out float loss), Is.False);
         Assert.That(float.IsFinite(loss), Is.True);
         Assert.That(Parameters(brain), Is.EqualTo(before), "the weights stay the last good ones");
-        Assert.That(CpuBackend.Span(brain.Moment1Buffer!.All).ToArray(), Is.EqualTo(velocity), "and so does the momentum");
+        Assert.That(CpuBackend.Span(brain.Arena.Moment1!.All).ToArray(), Is.EqualTo(velocity), "and so does the momentum");
         Assert.That(brain.Steps, Is.EqualTo(0));
         Assert.That(brain.RejectedSteps, Is.EqualTo(1));
 

@@ -77,7 +77,7 @@ public sealed class BrainFileTests
         Assert.That(Predict(loaded, x), Is.EqualTo(Predict(brain, x)));
         Assert.That(loaded.Steps, Is.EqualTo(0));
         float[] moment = new float[brain.ParameterCount];
-        loaded.Backend.Download(moment, loaded.Moment1Buffer!.All);
+        loaded.Backend.Download(moment, loaded.Arena.Moment1!.All);
         Assert.That(moment, Is.All.EqualTo(0f));
         BrainInfo info = BrainFile.ReadInfo(slim);
         Assert.That(info.HasOptimizerState, Is.False);
@@ -204,7 +204,7 @@ public sealed class BrainFileTests
             TestContext.Out.WriteLine($"optimizer state {optimizerState}: {length}-byte file; Load allocated {load} bytes = {(double)load / length:F2} x the file; " +
                 $"{build} of them build the brain, the rest = {(double)(load - build) / length:F2} x the file");
             Assert.That(load - build, Is.LessThanOrEqualTo(2 * length + (64 << 10)), "reading and checking the file");
-            Assert.That(load, Is.LessThanOrEqualTo(8 * length + 4 * BrainSnapshot.WorkspaceFloats(brain.Spec) + (256 << 10)), "the documented bound");
+            Assert.That(load, Is.LessThanOrEqualTo(8 * length + 4 * Workspace.Floats(brain.Spec) + (256 << 10)), "the documented bound");
         }
 
         static long Allocated(Action action)
