@@ -1,16 +1,10 @@
 using System;
 using System.Collections.Generic;
 using Cortex.Backends;
-using Cortex.Kernels;
 using Cortex.Layers;
 using Cortex.Tensors;
 
 namespace Cortex;
-
-/// <summary>Loss and accuracy of a brain on a data set.</summary>
-/// <param name="Loss">Mean loss over rows.</param>
-/// <param name="Accuracy">Share of rows classified correctly (1 − the 0-1 loss, see <see cref="Metrics"/>).</param>
-public readonly record struct Evaluation(float Loss, float Accuracy);
 
 /// <summary>
 /// A multilayer perceptron with everything it needs to think and learn: layers, loss, optimizer, one parameter arena,
@@ -22,10 +16,10 @@ public sealed class Brain : IDisposable
 {
     private readonly IBackend _backend;
     private readonly bool _ownsBackend;
-    private readonly Layer[] _layers;
+    private readonly LayerStack _stack;
     private readonly ParameterArena _arena;
     private readonly Workspace _work;
-    private readonly InferBlocks _blocks;
+    private readonly StepGuard _guard;
     private readonly BrainMetadata _metadata = new();
     private Optimizer _optimizer;
     private bool _disposed;
@@ -37,25 +31,11 @@ public sealed class Brain : IDisposable
         _ownsBackend = ownsBackend;
         _optimizer = spec.Optimizer;
         Random = new SeededRandom(seed);
-        _layers = new Layer[spec.Layers.Count];
-        int fanIn = spec.Inputs;
-        for (int i = 0; i < _layers.Length; i++)
-        {
-            LayerSpec l = spec.Layers[i];
-            _layers[i] = new Dense(fanIn, l.Outputs, l.Activation, l.Init);
-            fanIn = l.Outputs;
-        }
-        _arena = new ParameterArena(backend, _layers, spec.MaxBatch, spec.Optimizer.MomentCount);
-        _work = new Workspace(backend, spec, _layers);
-        _blocks = new InferBlocks(this);
-        float[] weights = new float[spec.ParameterCount];
-        int offset = 0;
-        foreach (Layer layer in _layers)
-        {
-            layer.Initialize(weights.AsSpan(offset, layer.ParameterCount), Random);
-            offset += layer.ParameterCount;
-        }
-        backend.Upload(_arena.Parameters.All, weights);
+        _stack = new LayerStack(spec, backend);
+        _work = _stack.Workspace;
+        _arena = new ParameterArena(backend, _stack.Layers, spec.MaxBatch, spec.Optimizer.MomentCount);
+        _guard = new StepGuard(_arena);
+        _arena.Initialize(_stack.Layers, Random);
     }
 
     /// <summary>Starts describing a brain with <paramref name="inputs"/> values per input row.</summary>
@@ -85,7 +65,7 @@ public sealed class Brain : IDisposable
     public int ParameterCount => Spec.ParameterCount;
 
     /// <summary>The layers, first to last, bound to this brain's arenas.</summary>
-    public IReadOnlyList<Layer> Layers => _layers;
+    public IReadOnlyList<Layer> Layers => _stack.Layers;
 
     /// <summary>The backend the brain runs on.</summary>
     public IBackend Backend => _backend;
@@ -112,13 +92,17 @@ public sealed class Brain : IDisposable
     }
 
     /// <summary>Optimizer steps taken (rejected steps not counted).</summary>
-    public long Steps { get; internal set; }
+    public long Steps
+    {
+        get => _guard.Steps;
+        internal set => _guard.Steps = value;
+    }
 
     /// <summary>Steps rejected because the loss or a gradient was not finite; the weights stayed as they were.</summary>
-    public long RejectedSteps { get; private set; }
+    public long RejectedSteps => _guard.RejectedSteps;
 
     /// <summary>‖∇J‖₂ of the last gradient applied or rejected (before clipping).</summary>
-    public float LastGradientNorm { get; private set; }
+    public float LastGradientNorm => _guard.LastGradientNorm;
 
     /// <summary>The brain's own generator: it drew the weights; saving a brain saves its state.</summary>
     public SeededRandom Random { get; }
@@ -160,8 +144,8 @@ public sealed class Brain : IDisposable
     {
         ThrowIfDisposed();
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be non-negative.");
-        CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
-        CheckRows(outputs.Length, batch, Outputs, nameof(outputs));
+        BrainChecks.CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
+        BrainChecks.CheckRows(outputs.Length, batch, Outputs, nameof(outputs));
         _work.ForwardRows = -1;
         fixed (float* px = inputs)
         fixed (float* py = outputs)
@@ -170,8 +154,8 @@ public sealed class Brain : IDisposable
             {
                 int rows = Math.Min(MaxBatch, batch - start);
                 BufferSlice x = _work.StageInput(px + (long)start * Inputs, rows * Inputs);
-                BufferSlice y = _work.OutputFor(py + (long)start * Outputs, rows * Outputs, _work.Y[_layers.Length - 1]);
-                _blocks.Run(x, y, rows);
+                BufferSlice y = _work.OutputFor(py + (long)start * Outputs, rows * Outputs, _stack.Output);
+                _stack.Infer(x, y, rows);
                 _work.Deliver(py + (long)start * Outputs, y);
             }
         }
@@ -188,12 +172,8 @@ public sealed class Brain : IDisposable
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
         float loss = AccumulateGradients(inputs, targets, batch);
-        if (!IsFinite(loss))
-        {
-            Reject(float.NaN);
-            return loss;
-        }
-        ApplyGradients();
+        if (IsFinite(loss)) ApplyGradients();
+        else _guard.Reject();
         return loss;
     }
 
@@ -208,17 +188,12 @@ public sealed class Brain : IDisposable
     public unsafe float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
         CheckTrainingBatch(inputs, targets, batch);
-        int last = _layers.Length - 1, n = batch * Outputs;
         fixed (float* px = inputs)
         fixed (float* pt = targets)
         {
-            BufferSlice x = _work.StageInput(px, batch * Inputs);
-            ForwardPass(x, batch, inputKept: false);
-            BufferSlice t = _work.StageTarget(pt, n), y = _work.Y[last].Take(n), z = _work.Z[last].Take(n);
-            float loss = _backend.LossForward(Spec.Loss, y, z, t, batch, Outputs);
-            if (!IsFinite(loss)) return loss;
-            _backend.LossBackward(_work.GradientA.Take(n), Spec.Loss, y, z, t, batch, Outputs);
-            BackwardPass(x, batch, Spec.Loss.IsFused);
+            BufferSlice x = _work.StageInput(px, batch * Inputs), t = _work.StageTarget(pt, batch * Outputs);
+            float loss = _stack.ForwardLoss(Spec.Loss, x, t, batch);
+            if (IsFinite(loss)) _stack.BackwardLoss(Spec.Loss, x, t, batch);
             return loss;
         }
     }
@@ -230,8 +205,8 @@ public sealed class Brain : IDisposable
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
     {
         ThrowIfDisposed();
-        CheckBatch(batch, MaxBatch);
-        CheckRows(labels.Length, batch, 1, nameof(labels));
+        BrainChecks.CheckBatch(batch, MaxBatch);
+        BrainChecks.CheckRows(labels.Length, batch, 1, nameof(labels));
         Metrics.FillOneHot(_work.HostTarget, labels.Slice(0, batch), Outputs, nameof(labels));
         return Train(inputs, _work.HostTarget.AsSpan(0, batch * Outputs), batch);
     }
@@ -250,15 +225,9 @@ public sealed class Brain : IDisposable
     public bool TryTrain(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, out float loss)
     {
         CheckTrainingBatch(inputs, targets, batch);
-        _arena.Snapshot();
-        long rejected = RejectedSteps, steps = Steps;
+        _guard.Begin();
         loss = Train(inputs, targets, batch);
-        if (RejectedSteps != rejected) return false;
-        if (IsFinite(_arena.SumOfSquares(_arena.Parameters))) return true;
-        _arena.Rollback();
-        Steps = steps;
-        RejectedSteps++;
-        return false;
+        return _guard.End();
     }
 
     /// <summary>Mean loss and accuracy over <paramref name="count"/> rows, in chunks of <see cref="MaxBatch"/>. Changes nothing.</summary>
@@ -269,9 +238,9 @@ public sealed class Brain : IDisposable
     {
         ThrowIfDisposed();
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Evaluate needs at least one row.");
-        CheckRows(inputs.Length, count, Inputs, nameof(inputs));
-        CheckRows(targets.Length, count, Outputs, nameof(targets));
-        int last = _layers.Length - 1, wrong = 0;
+        BrainChecks.CheckRows(inputs.Length, count, Inputs, nameof(inputs));
+        BrainChecks.CheckRows(targets.Length, count, Outputs, nameof(targets));
+        int wrong = 0;
         double lossSum = 0;
         fixed (float* px = inputs)
         fixed (float* pt = targets)
@@ -279,10 +248,9 @@ public sealed class Brain : IDisposable
             for (int start = 0; start < count; start += MaxBatch)
             {
                 int rows = Math.Min(MaxBatch, count - start), n = rows * Outputs;
-                ForwardPass(_work.StageInput(px + (long)start * Inputs, rows * Inputs), rows, inputKept: false);
-                BufferSlice t = _work.StageTarget(pt + (long)start * Outputs, n), y = _work.Y[last].Take(n);
-                lossSum += (double)_backend.LossForward(Spec.Loss, y, _work.Z[last].Take(n), t, rows, Outputs) * rows;
-                wrong += Metrics.CountMisclassified(_work.Read(y), targets.Slice(start * Outputs, n), rows, Outputs);
+                BufferSlice t = _work.StageTarget(pt + (long)start * Outputs, n);
+                lossSum += (double)_stack.ForwardLoss(Spec.Loss, _work.StageInput(px + (long)start * Inputs, rows * Inputs), t, rows) * rows;
+                wrong += Metrics.CountMisclassified(_work.Read(_stack.Output.Take(n)), targets.Slice(start * Outputs, n), rows, Outputs);
             }
         }
         _work.ForwardRows = -1;
@@ -298,13 +266,13 @@ public sealed class Brain : IDisposable
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> inputs, int batch)
     {
         ThrowIfDisposed();
-        CheckBatch(batch, MaxBatch);
+        BrainChecks.CheckBatch(batch, MaxBatch);
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Forward needs at least one row.");
-        CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
+        BrainChecks.CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
         BufferSlice x = _work.Input.Take(batch * Inputs);
         _backend.Upload(x, inputs.Slice(0, batch * Inputs));
-        ForwardPass(x, batch, inputKept: true);
-        return _work.Read(_work.Y[_layers.Length - 1].Take(batch * Outputs));
+        _stack.Forward(x, batch, inputKept: true);
+        return _work.Read(_stack.Output.Take(batch * Outputs));
     }
 
     /// <summary>
@@ -318,10 +286,10 @@ public sealed class Brain : IDisposable
         ThrowIfDisposed();
         if (_work.ForwardRows < 1 || !_work.InputKept) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict, Train and Evaluate overwrite its activations).");
         if (batch != _work.ForwardRows) throw new ArgumentException($"batch is {batch} but the preceding Forward ran {_work.ForwardRows} rows.", nameof(batch));
-        CheckRows(outputGradient.Length, batch, Outputs, nameof(outputGradient));
+        BrainChecks.CheckRows(outputGradient.Length, batch, Outputs, nameof(outputGradient));
         int n = batch * Outputs;
         _backend.Upload(_work.GradientA.Take(n), outputGradient.Slice(0, n));
-        BackwardPass(_work.Input.Take(batch * Inputs), batch, gradientIsPreActivation: false);
+        _stack.Backward(_work.Input.Take(batch * Inputs), batch, gradientIsPreActivation: false);
     }
 
     /// <summary>
@@ -332,70 +300,34 @@ public sealed class Brain : IDisposable
     {
         ThrowIfDisposed();
         StepObserver?.BeforeStep(this);
-        double squares = _arena.SumOfSquares(_arena.Gradients);
-        if (!IsFinite(squares))
-        {
-            Reject(float.NaN);
-            return false;
-        }
-        float norm = (float)Math.Sqrt(squares), scale = 1f, max = _optimizer.MaxGradientNorm;
-        LastGradientNorm = norm;
-        if (max > 0f && norm > max) scale = max / norm;
-        Steps++;
-        _arena.Step(_optimizer, Steps, scale);
-        return true;
+        return _guard.Apply(_optimizer);
     }
 
     /// <summary>Clears the accumulated gradients.</summary>
-    public void ZeroGradients()
-    {
-        ThrowIfDisposed();
-        _arena.ZeroGradients();
-    }
+    public void ZeroGradients() => Live.ZeroGradients();
 
     /// <summary>Copies all weights and biases (layer by layer, W then b) into <paramref name="destination"/>.</summary>
     /// <param name="destination">Exactly <see cref="ParameterCount"/> floats.</param>
-    public void CopyParametersTo(Span<float> destination)
-    {
-        ThrowIfDisposed();
-        CheckExact(destination.Length, ParameterCount, nameof(destination));
-        _backend.Download(destination, _arena.Parameters.All);
-    }
+    public void CopyParametersTo(Span<float> destination) => Live.Download(_arena.Parameters, destination, nameof(destination));
 
     /// <summary>Replaces all weights and biases (same layout as <see cref="CopyParametersTo"/>).</summary>
     /// <param name="source">Exactly <see cref="ParameterCount"/> floats.</param>
-    public void SetParameters(ReadOnlySpan<float> source)
-    {
-        ThrowIfDisposed();
-        CheckExact(source.Length, ParameterCount, nameof(source));
-        _backend.Upload(_arena.Parameters.All, source);
-    }
+    public void SetParameters(ReadOnlySpan<float> source) => Live.Upload(source, nameof(source));
 
     /// <summary>Copies the accumulated gradients (same layout as the parameters).</summary>
     /// <param name="destination">Exactly <see cref="ParameterCount"/> floats.</param>
-    public void CopyGradientsTo(Span<float> destination)
-    {
-        ThrowIfDisposed();
-        CheckExact(destination.Length, ParameterCount, nameof(destination));
-        _backend.Download(destination, _arena.Gradients.All);
-    }
+    public void CopyGradientsTo(Span<float> destination) => Live.Download(_arena.Gradients, destination, nameof(destination));
 
     /// <summary>Copies the weights of a brain of the same shape (e.g. into a DQN target network).</summary>
     /// <param name="source">A brain with the same layer widths.</param>
-    public void CopyParametersFrom(Brain source)
-    {
-        ThrowIfDisposed();
-        CheckSameShape(source);
-        _arena.CopyFrom(source._arena, parameters: true, moments: false);
-    }
+    public void CopyParametersFrom(Brain source) => _arena.CopyFrom(SameShape(source)._arena, parameters: true, moments: false);
 
     /// <summary>Polyak averaging: Θ ← Θ + τ(Θ_source − Θ). Both brains must share a backend (any two CPU backends do).</summary>
     /// <param name="source">A brain of the same shape on the same backend.</param>
     /// <param name="tau">τ in [0, 1].</param>
     public void BlendParametersFrom(Brain source, float tau)
     {
-        ThrowIfDisposed();
-        CheckSameShape(source);
+        SameShape(source);
         if (!_arena.SharesMemoryWith(source._arena)) throw new ArgumentException("Blending needs both brains on the same backend (or both on CPU backends).", nameof(source));
         _arena.BlendFrom(source._arena, tau);
     }
@@ -427,8 +359,7 @@ public sealed class Brain : IDisposable
 
     internal void CopyStateFrom(Brain source)
     {
-        CheckSameShape(source);
-        _arena.CopyFrom(source._arena, parameters: true, moments: true);
+        _arena.CopyFrom(SameShape(source)._arena, parameters: true, moments: true);
         Span<ulong> state = stackalloc ulong[SeededRandom.StateLength + 2];
         source.Random.GetState(state);
         Random.SetState(state);
@@ -436,77 +367,32 @@ public sealed class Brain : IDisposable
         _optimizer = source._optimizer;
     }
 
-    // Training forward over the workspace: every layer keeps z (and y) for the backward pass.
-    private void ForwardPass(BufferSlice x, int rows, bool inputKept)
-    {
-        for (int i = 0; i < _layers.Length; i++)
-        {
-            int width = _layers[i].Outputs;
-            BufferSlice y = _work.Y[i].Take(rows * width);
-            _layers[i].Forward(_backend, y, _work.Z[i].Take(rows * width), x, rows);
-            x = y;
-        }
-        _work.ForwardRows = rows;
-        _work.InputKept = inputKept;
-    }
-
-    // Inference on rows [r0, r0 + n) of a chunk: each layer's output replaces its pre-activation in place, and the last
-    // layer writes the output (straight into it when linear). Row blocks are independent, so they may run on any thread.
-    private void InferRows(IBackend backend, BufferSlice x, BufferSlice output, int r0, int n)
-    {
-        int last = _layers.Length - 1;
-        x = x.Slice(r0 * Inputs, n * Inputs);
-        for (int i = 0; i <= last; i++)
-        {
-            Layer layer = _layers[i];
-            BufferSlice z = _work.Z[i].Slice(r0 * layer.Outputs, n * layer.Outputs), y = z;
-            if (i == last)
-            {
-                y = output.Slice(r0 * Outputs, n * Outputs);
-                if (layer.OutputIsPreActivation) z = y;
-            }
-            layer.Forward(backend, y, z, x, n);
-            x = y;
-        }
-    }
-
-    // dL/dy of the last layer is in GradientA; each layer writes dX for the one before into the other buffer.
-    private void BackwardPass(BufferSlice input, int rows, bool gradientIsPreActivation)
-    {
-        BufferSlice dY = _work.GradientA, spare = _work.GradientB;
-        for (int i = _layers.Length - 1; i >= 0; i--)
-        {
-            Layer layer = _layers[i];
-            int width = layer.Outputs, fanIn = layer.Inputs;
-            BufferSlice x = i == 0 ? input : _work.Y[i - 1].Take(rows * fanIn);
-            BufferSlice dX = i == 0 ? default : spare.Take(rows * fanIn);
-            layer.Backward(_backend, dX, dY.Take(rows * width), _work.Z[i].Take(rows * width), _work.Y[i].Take(rows * width), x, rows,
-                gradientIsPreActivation && i == _layers.Length - 1);
-            (dY, spare) = (spare, dY);
-        }
-    }
-
-    private void Reject(float norm)
-    {
-        LastGradientNorm = norm;
-        RejectedSteps++;
-        _arena.ZeroGradients();
-    }
-
     private void CheckTrainingBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
         ThrowIfDisposed();
-        CheckBatch(batch, MaxBatch);
+        BrainChecks.CheckBatch(batch, MaxBatch);
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A training batch needs at least one row.");
-        CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
-        CheckRows(targets.Length, batch, Outputs, nameof(targets));
+        BrainChecks.CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
+        BrainChecks.CheckRows(targets.Length, batch, Outputs, nameof(targets));
     }
 
-    private void CheckSameShape(Brain source)
+    // The other brain of a copy or blend, checked: not null, not disposed, the same layer widths (and this one alive).
+    private Brain SameShape(Brain source)
     {
+        ThrowIfDisposed();
         if (source is null) throw new ArgumentNullException(nameof(source));
         source.ThrowIfDisposed();
         if (!Spec.HasSameShape(source.Spec)) throw new ArgumentException($"source has shape {source.Spec} but this brain has {Spec}.", nameof(source));
+        return source;
+    }
+
+    private ParameterArena Live
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return _arena;
+        }
     }
 
     private void ThrowIfDisposed()
@@ -514,53 +400,5 @@ public sealed class Brain : IDisposable
         if (_disposed) throw new ObjectDisposedException(nameof(Brain));
     }
 
-    private static void CheckBatch(int batch, int max)
-    {
-        if (batch < 0 || batch > max) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must lie in [0, {max}] (the brain's MaxBatch).");
-    }
-
-    private static void CheckRows(int length, int rows, int width, string name)
-    {
-        long need = (long)rows * width;
-        if (length < need) throw new ArgumentException($"{name} holds {length} values but batch*width = {rows}*{width} = {need} are needed.", name);
-    }
-
-    private static void CheckExact(int length, int expected, string name)
-    {
-        if (length != expected) throw new ArgumentException($"{name} holds {length} values but the brain has {expected} parameters.", name);
-    }
-
     private static bool IsFinite(double value) => !double.IsNaN(value) && !double.IsInfinity(value);
-
-    /// <summary>
-    /// Predict's row blocks: a chunk is cut into blocks of the backend's <see cref="IHostBackend.BlockRows"/> (the whole
-    /// chunk elsewhere) that each run through every layer, on the backend's pool when there is a block per thread, else
-    /// in order with each product split over the pool. The blocks depend on the batch alone and a row's result not on
-    /// the thread that computes it, so outputs are bitwise identical for any thread count.
-    /// </summary>
-    private sealed class InferBlocks : IParallelWork
-    {
-        private readonly Brain _brain;
-        private BufferSlice _x, _y;
-        private int _rows, _blockRows;
-
-        public InferBlocks(Brain brain) => _brain = brain;
-
-        public void Run(BufferSlice x, BufferSlice y, int rows)
-        {
-            IHostBackend? host = _brain._work.Host;
-            (_x, _y, _rows, _blockRows) = (x, y, rows, host?.BlockRows ?? rows);
-            int blocks = (rows + _blockRows - 1) / _blockRows;
-            if (host is not null && host.TryRunBlocks(this, blocks)) return;
-            for (int block = 0; block < blocks; block++) Block(_brain._backend, block);
-        }
-
-        public void Execute(int item) => Block(_brain._work.Host!.Serial, item);
-
-        private void Block(IBackend backend, int block)
-        {
-            int r0 = block * _blockRows;
-            _brain.InferRows(backend, _x, _y, r0, Math.Min(_blockRows, _rows - r0));
-        }
-    }
 }

@@ -39,6 +39,21 @@ internal sealed class ParameterArena : IDisposable
         _partition = _host?.PartitionArena(blocks, length);
     }
 
+    /// <summary>Draws every layer's initial parameters from <paramref name="random"/>, first layer first, and uploads them.</summary>
+    /// <param name="layers">The bound layers.</param>
+    /// <param name="random">The brain's generator.</param>
+    public void Initialize(Layer[] layers, SeededRandom random)
+    {
+        float[] weights = new float[Parameters.Length];
+        int offset = 0;
+        foreach (Layer layer in layers)
+        {
+            layer.Initialize(weights.AsSpan(offset, layer.ParameterCount), random);
+            offset += layer.ParameterCount;
+        }
+        _backend.Upload(Parameters.All, weights);
+    }
+
     /// <summary>Θ.</summary>
     public DeviceBuffer Parameters { get; }
 
@@ -65,6 +80,25 @@ internal sealed class ParameterArena : IDisposable
         BufferSlice m1 = Moment1?.All ?? default, m2 = Moment2?.All ?? default;
         if (_host is not null) _host.OptimizerStep(optimizer, Parameters.All, Gradients.All, m1, m2, step, scale, _partition);
         else _backend.OptimizerStep(optimizer, Parameters.All, Gradients.All, m1, m2, step, scale);
+    }
+
+    /// <summary>Copies an arena to the host.</summary>
+    /// <param name="arena">The parameters or the gradients.</param>
+    /// <param name="destination">Exactly as many floats.</param>
+    /// <param name="name">The caller's name for <paramref name="destination"/>.</param>
+    public void Download(DeviceBuffer arena, Span<float> destination, string name)
+    {
+        BrainChecks.CheckExact(destination.Length, arena.Length, name);
+        _backend.Download(destination, arena.All);
+    }
+
+    /// <summary>Replaces the parameters.</summary>
+    /// <param name="source">Exactly as many floats.</param>
+    /// <param name="name">The caller's name for <paramref name="source"/>.</param>
+    public void Upload(ReadOnlySpan<float> source, string name)
+    {
+        BrainChecks.CheckExact(source.Length, Parameters.Length, name);
+        _backend.Upload(Parameters.All, source);
     }
 
     /// <summary>Clears the gradients.</summary>

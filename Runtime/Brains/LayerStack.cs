@@ -1,0 +1,151 @@
+using System;
+using Cortex.Backends;
+using Cortex.Kernels;
+using Cortex.Layers;
+using Cortex.Tensors;
+
+namespace Cortex;
+
+/// <summary>
+/// The layers of a brain and the passes through them, on its workspace: the training forward (every layer keeps z
+/// and y), the backward pass, and inference in row blocks. Every backend runs these same calls.
+/// </summary>
+internal sealed class LayerStack : IParallelWork
+{
+    private readonly IBackend _backend;
+    private readonly Workspace _work;
+    private readonly int _inputs, _outputs;
+    private BufferSlice _x, _y;
+    private int _rows, _blockRows;
+
+    public LayerStack(BrainSpec spec, IBackend backend)
+    {
+        _backend = backend;
+        _inputs = spec.Inputs;
+        _outputs = spec.Outputs;
+        Layers = new Layer[spec.Layers.Count];
+        int fanIn = spec.Inputs;
+        for (int i = 0; i < Layers.Length; i++)
+        {
+            LayerSpec l = spec.Layers[i];
+            Layers[i] = new Dense(fanIn, l.Outputs, l.Activation, l.Init);
+            fanIn = l.Outputs;
+        }
+        _work = new Workspace(backend, spec, Layers);
+    }
+
+    /// <summary>First to last.</summary>
+    public Layer[] Layers { get; }
+
+    /// <summary>The activations and staging buffers.</summary>
+    public Workspace Workspace => _work;
+
+    /// <summary>The last layer's output slice (MaxBatch, Outputs).</summary>
+    public BufferSlice Output => _work.Y[Layers.Length - 1];
+
+    /// <summary>Training forward from x (rows, Inputs): every layer keeps z (and y) for <see cref="Backward"/>.</summary>
+    /// <param name="x">The input rows (a workspace slice or a view of the caller's memory).</param>
+    /// <param name="rows">Batch.</param>
+    /// <param name="inputKept">Whether x is the workspace's own input slice (so a later public Backward may read it).</param>
+    public void Forward(BufferSlice x, int rows, bool inputKept)
+    {
+        for (int i = 0; i < Layers.Length; i++)
+        {
+            int width = Layers[i].Outputs;
+            BufferSlice y = _work.Y[i].Take(rows * width);
+            Layers[i].Forward(_backend, y, _work.Z[i].Take(rows * width), x, rows);
+            x = y;
+        }
+        _work.ForwardRows = rows;
+        _work.InputKept = inputKept;
+    }
+
+    /// <summary>Training forward, then the mean loss of the rows against <paramref name="target"/> (rows, Outputs).</summary>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="x">Input rows.</param>
+    /// <param name="target">Target rows.</param>
+    /// <param name="rows">Batch.</param>
+    public float ForwardLoss(Loss loss, BufferSlice x, BufferSlice target, int rows)
+    {
+        Forward(x, rows, inputKept: false);
+        int n = rows * _outputs, last = Layers.Length - 1;
+        return _backend.LossForward(loss, _work.Y[last].Take(n), _work.Z[last].Take(n), target, rows, _outputs);
+    }
+
+    /// <summary>After <see cref="ForwardLoss"/>: the loss's gradient, backpropagated into the parameter gradients.</summary>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="x">The forward pass's input rows.</param>
+    /// <param name="target">Target rows.</param>
+    /// <param name="rows">Batch.</param>
+    public void BackwardLoss(Loss loss, BufferSlice x, BufferSlice target, int rows)
+    {
+        int n = rows * _outputs, last = Layers.Length - 1;
+        _backend.LossBackward(_work.GradientA.Take(n), loss, _work.Y[last].Take(n), _work.Z[last].Take(n), target, rows, _outputs);
+        Backward(x, rows, loss.IsFused);
+    }
+
+    /// <summary>
+    /// Backpropagates dL/dy of the last layer, which is in <see cref="Workspace.GradientA"/>; each layer writes dX for the
+    /// one before into the other gradient buffer and accumulates its parameter gradients.
+    /// </summary>
+    /// <param name="input">The forward pass's input rows.</param>
+    /// <param name="rows">Its batch.</param>
+    /// <param name="gradientIsPreActivation">The gradient is already dL/dz of the last layer (a fused loss).</param>
+    public void Backward(BufferSlice input, int rows, bool gradientIsPreActivation)
+    {
+        BufferSlice dY = _work.GradientA, spare = _work.GradientB;
+        for (int i = Layers.Length - 1; i >= 0; i--)
+        {
+            Layer layer = Layers[i];
+            int width = layer.Outputs, fanIn = layer.Inputs;
+            BufferSlice x = i == 0 ? input : _work.Y[i - 1].Take(rows * fanIn);
+            BufferSlice dX = i == 0 ? default : spare.Take(rows * fanIn);
+            layer.Backward(_backend, dX, dY.Take(rows * width), _work.Z[i].Take(rows * width), _work.Y[i].Take(rows * width), x, rows,
+                gradientIsPreActivation && i == Layers.Length - 1);
+            (dY, spare) = (spare, dY);
+        }
+    }
+
+    /// <summary>
+    /// Inference on a chunk of at most MaxBatch rows, cut into blocks of the backend's <see cref="IHostBackend.BlockRows"/>
+    /// (the whole chunk elsewhere) that each run through every layer: on the backend's pool when there is a block per
+    /// thread, else in order with each product split over the pool. The blocks depend on the batch alone and a row's
+    /// result not on the thread that computes it, so outputs are bitwise identical for any thread count.
+    /// </summary>
+    /// <param name="x">Input rows (rows, Inputs).</param>
+    /// <param name="y">Output rows (rows, Outputs).</param>
+    /// <param name="rows">Batch of the chunk.</param>
+    public void Infer(BufferSlice x, BufferSlice y, int rows)
+    {
+        IHostBackend? host = _work.Host;
+        (_x, _y, _rows, _blockRows) = (x, y, rows, host?.BlockRows ?? rows);
+        _work.ForwardRows = -1;
+        int blocks = (rows + _blockRows - 1) / _blockRows;
+        if (host is not null && host.TryRunBlocks(this, blocks)) return;
+        for (int block = 0; block < blocks; block++) InferBlock(_backend, block);
+    }
+
+    /// <summary>One block on a worker of the pool.</summary>
+    /// <param name="item">The block.</param>
+    public void Execute(int item) => InferBlock(_work.Host!.Serial, item);
+
+    // Rows [r0, r0 + n): each layer's output replaces its pre-activation in place, and the last layer writes the output
+    // (straight into it when linear).
+    private void InferBlock(IBackend backend, int block)
+    {
+        int r0 = block * _blockRows, n = Math.Min(_blockRows, _rows - r0), last = Layers.Length - 1;
+        BufferSlice x = _x.Slice(r0 * _inputs, n * _inputs);
+        for (int i = 0; i <= last; i++)
+        {
+            Layer layer = Layers[i];
+            BufferSlice z = _work.Z[i].Slice(r0 * layer.Outputs, n * layer.Outputs), y = z;
+            if (i == last)
+            {
+                y = _y.Slice(r0 * _outputs, n * _outputs);
+                if (layer.OutputIsPreActivation) z = y;
+            }
+            layer.Forward(backend, y, z, x, n);
+            x = y;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using System;
+
+namespace Cortex;
+
+/// <summary>
+/// The finite-step guard of a brain: applies the accumulated gradients only when their norm is finite (clipping first
+/// if the optimizer asks), counts kept and rejected steps, and around a guarded step keeps the last good parameters and
+/// moments to roll back to when the step leaves a weight non-finite.
+/// </summary>
+internal sealed class StepGuard
+{
+    private readonly ParameterArena _arena;
+    private long _guardedSteps, _guardedRejected;
+
+    public StepGuard(ParameterArena arena) => _arena = arena;
+
+    /// <summary>Optimizer steps taken (rejected steps not counted).</summary>
+    public long Steps { get; set; }
+
+    /// <summary>Steps rejected (non-finite loss or gradient) or rolled back (non-finite weights).</summary>
+    public long RejectedSteps { get; private set; }
+
+    /// <summary>‖∇J‖₂ of the last gradient applied or rejected (before clipping).</summary>
+    public float LastGradientNorm { get; private set; }
+
+    /// <summary>One optimizer step from the accumulated gradients, or a rejection when their norm is not finite.</summary>
+    /// <param name="optimizer">The rule (and clipping norm).</param>
+    public bool Apply(Optimizer optimizer)
+    {
+        double squares = _arena.SumOfSquares(_arena.Gradients);
+        if (double.IsNaN(squares) || double.IsInfinity(squares))
+        {
+            Reject();
+            return false;
+        }
+        float norm = (float)Math.Sqrt(squares), scale = 1f, max = optimizer.MaxGradientNorm;
+        LastGradientNorm = norm;
+        if (max > 0f && norm > max) scale = max / norm;
+        Steps++;
+        _arena.Step(optimizer, Steps, scale);
+        return true;
+    }
+
+    /// <summary>Counts a rejected step and clears the gradients (the weights stay as they were).</summary>
+    public void Reject()
+    {
+        LastGradientNorm = float.NaN;
+        RejectedSteps++;
+        _arena.ZeroGradients();
+    }
+
+    /// <summary>Keeps the parameters, moments and counters before a guarded step.</summary>
+    public void Begin()
+    {
+        _arena.Snapshot();
+        _guardedSteps = Steps;
+        _guardedRejected = RejectedSteps;
+    }
+
+    /// <summary>Whether the guarded step was kept: rejected steps are not, and a step that left a weight non-finite is rolled back.</summary>
+    public bool End()
+    {
+        if (RejectedSteps != _guardedRejected) return false;
+        double squares = _arena.SumOfSquares(_arena.Parameters);
+        if (!double.IsNaN(squares) && !double.IsInfinity(squares)) return true;
+        _arena.Rollback();
+        Steps = _guardedSteps;
+        RejectedSteps++;
+        return false;
+    }
+}
