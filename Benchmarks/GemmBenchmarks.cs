@@ -4,7 +4,7 @@ using Cortex.Kernels;
 
 namespace Cortex.Benchmarks;
 
-/// <summary>c = a·b for square sizes through <see cref="Gemm.Multiply"/>, on 1 and 2 threads.</summary>
+/// <summary>c = a·b for square sizes through <c>Gemm.Multiply</c>, on 1 and 2 threads.</summary>
 [MemoryDiagnoser]
 public class GemmBenchmarks
 {

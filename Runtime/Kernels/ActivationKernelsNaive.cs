@@ -9,7 +9,7 @@ namespace Cortex.Kernels;
 /// definition) row by row with MathF and TensorPrimitives, written for clarity. Tests compare the fast
 /// kernels with it. Span in, span out; nothing allocates.
 /// </summary>
-public static class ActivationKernelsNaive
+internal static class ActivationKernelsNaive
 {
     /// <summary>
     /// z += b (broadcast over rows), then y = f(z). y may be the same memory as z only for

@@ -33,11 +33,15 @@ public static class Gemm
     /// <param name="transposeA">Use aᵀ.</param>
     /// <param name="transposeB">Use bᵀ.</param>
     /// <param name="accumulate">Add into c instead of overwriting it.</param>
-    /// <param name="pool">Workers to split large products over; null runs on the calling thread.</param>
     /// <exception cref="ArgumentException">A span is shorter than its shape needs.</exception>
     /// <exception cref="ArgumentOutOfRangeException">m, n or k is negative.</exception>
     public static void Multiply(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
-        int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool = null) =>
+        int m, int n, int k, bool transposeA, bool transposeB, bool accumulate) =>
+        MultiplyOn(GemmIsas.Best, c, a, b, m, n, k, transposeA, transposeB, accumulate, null);
+
+    /// <summary>The same product with large products split over <paramref name="pool"/> (null: the calling thread).</summary>
+    internal static void Multiply(Span<float> c, ReadOnlySpan<float> a, ReadOnlySpan<float> b,
+        int m, int n, int k, bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool) =>
         MultiplyOn(GemmIsas.Best, c, a, b, m, n, k, transposeA, transposeB, accumulate, pool);
 
     /// <summary>The same product on a chosen instruction set (tests run every one).</summary>

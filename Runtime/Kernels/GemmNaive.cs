@@ -6,7 +6,7 @@ namespace Cortex.Kernels;
 /// The plain triple-loop reference for <see cref="Gemm"/>: obviously correct, slow, and the
 /// definition every fast path is tested against.
 /// </summary>
-public static class GemmNaive
+internal static class GemmNaive
 {
     /// <summary>
     /// c (m, n) = op(a) (m, k) · op(b) (k, n), or c += … when <paramref name="accumulate"/> is set.

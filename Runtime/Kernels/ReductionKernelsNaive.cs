@@ -3,7 +3,7 @@ using System;
 namespace Cortex.Kernels;
 
 /// <summary>The reference for <see cref="ReductionKernels.ColumnSum"/>: one column at a time, rows in order.</summary>
-public static class ReductionKernelsNaive
+internal static class ReductionKernelsNaive
 {
     /// <summary>sums = Σ_rows x (or sums += … when <paramref name="accumulate"/>), each column summed from row 0 down.</summary>
     /// <param name="sums">Output (columns).</param>

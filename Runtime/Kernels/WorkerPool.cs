@@ -5,7 +5,7 @@ using System.Threading;
 namespace Cortex.Kernels;
 
 /// <summary>A unit of parallel work: <see cref="Execute"/> is called once for every item index.</summary>
-public interface IParallelWork
+internal interface IParallelWork
 {
     /// <summary>Processes item <paramref name="item"/>; items run concurrently and in any order.</summary>
     /// <param name="item">Index in [0, items).</param>
@@ -28,7 +28,7 @@ public interface IParallelWork
 /// busy (called from another thread at the same time, or from inside a work item) runs its items on the
 /// calling thread alone instead of waiting. <see cref="Run"/> allocates nothing.</para>
 /// </remarks>
-public sealed class WorkerPool : IDisposable
+internal sealed class WorkerPool : IDisposable
 {
     /// <summary>Polls of the shared state before a thread blocks: about 60 µs of spinning, then yields.</summary>
     private const int SpinPolls = 200;
