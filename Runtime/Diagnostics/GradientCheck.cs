@@ -274,11 +274,11 @@ public static class GradientCheck
         double[] y = new double[z.Length];
         if (activation.Kind == ActivationKind.Softmax)
         {
-            for (int r = 0; r < rows; r++) Cortex.Activation.SoftmaxRow(y.AsSpan(r * columns, columns), z.AsSpan(r * columns, columns));
+            for (int r = 0; r < rows; r++) ActivationFunctions.Softmax.Row(y.AsSpan(r * columns, columns), z.AsSpan(r * columns, columns));
         }
         else
         {
-            for (int i = 0; i < z.Length; i++) y[i] = activation.Forward(z[i]);
+            for (int i = 0; i < z.Length; i++) y[i] = ActivationFunctions.Forward(activation, z[i]);
         }
         return y;
     }
