@@ -23,6 +23,7 @@ internal static class GraphOf
         ActivationKind.Softplus => g.Softplus(z),
         ActivationKind.LeakyRelu => g.LeakyRelu(z, activation.Alpha),
         ActivationKind.Elu => g.Elu(z, activation.Alpha),
+        ActivationKind.Swish => g.Mul(z, g.Sigmoid(z)),                // composed: x·σ(x)
         ActivationKind.Softmax => g.Softmax(z),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation."),
     };

@@ -66,6 +66,7 @@ internal static class ActivationFunctions
             case ActivationKind.Softplus: visitor.Elementwise(default(Softplus)); return;
             case ActivationKind.LeakyRelu: visitor.Elementwise(new LeakyRelu(activation.Alpha)); return;
             case ActivationKind.Elu: visitor.Elementwise(new Elu(activation.Alpha)); return;
+            case ActivationKind.Swish: visitor.Elementwise(default(Swish)); return;
             case ActivationKind.Softmax: visitor.Softmax(); return;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
         }
@@ -220,6 +221,44 @@ internal static class ActivationFunctions
         {
             TO o = default;
             return o.Select(o.GreaterThan(z, o.Create(0f)), dy, o.Multiply(dy, o.Add(y, o.Create(_alpha))));
+        }
+    }
+
+    /// <summary>
+    /// Swish (SiLU): f(x) = x·σ(x); f′ = σ(x) + x·σ(x)(1 − σ(x)) = σ(x)·(1 + x(1 − σ(x))), the last form because it
+    /// stays accurate near the minimum at x ≈ −1.28, where f′ crosses 0. Below −87, where σ rounds to 0 in float,
+    /// both are 0 (so −∞ gives the limits instead of ∞·0).
+    /// </summary>
+    internal readonly struct Swish : IElementwise
+    {
+        public double Forward(double x)
+        {
+            double s = default(Sigmoid).Forward(x);
+            return s == 0 ? 0 : x * s;
+        }
+
+        public double Derivative(double x, double y)
+        {
+            double s = default(Sigmoid).Forward(x);
+            return s == 0 ? 0 : s * (1 + x * (1 - s));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Forward<TO, TV>(TV z) where TO : struct, ISimdOps<TV> where TV : struct
+        {
+            TO o = default;
+            TV s = VectorMath.Sigmoid<TO, TV>(z);
+            return o.Select(o.LessThan(z, o.Create(VectorMath.ExpFloor)), o.Create(0f), o.Multiply(z, s));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Backward<TO, TV>(TV dy, TV z, TV y) where TO : struct, ISimdOps<TV> where TV : struct
+        {
+            TO o = default;
+            TV one = o.Create(1f);
+            TV s = VectorMath.Sigmoid<TO, TV>(z);
+            TV d = o.Multiply(s, o.MultiplyAdd(z, o.Subtract(one, s), one));
+            return o.Select(o.LessThan(z, o.Create(VectorMath.ExpFloor)), o.Create(0f), o.Multiply(dy, d));
         }
     }
 

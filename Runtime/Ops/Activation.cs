@@ -23,6 +23,8 @@ public enum ActivationKind : byte
     Elu = 7,
     /// <summary>Row-wise softmax: f(x)_i = e^{x_i} / Σ_j e^{x_j}.</summary>
     Softmax = 8,
+    /// <summary>Swish / SiLU: f(x) = x·σ(x) = x / (1 + e^−x), smooth, unbounded above, with a minimum of about −0.28 at x ≈ −1.28.</summary>
+    Swish = 9,
 }
 
 /// <summary>
@@ -77,6 +79,9 @@ public readonly struct Activation : IEquatable<Activation>
     /// <summary>Row-wise softmax, computed with the row maximum subtracted.</summary>
     public static Activation Softmax => new(ActivationKind.Softmax, 0f);
 
+    /// <summary>Swish, also called SiLU: x·σ(x) (what ML-Agents' encoders use).</summary>
+    public static Activation Swish => new(ActivationKind.Swish, 0f);
+
     /// <summary>Leaky ReLU with a chosen slope for x &lt; 0.</summary>
     /// <param name="slope">Slope below zero; finite, 0 ≤ slope &lt; 1.</param>
     public static Activation LeakyReluWithSlope(float slope)
@@ -100,10 +105,15 @@ public readonly struct Activation : IEquatable<Activation>
     {
         ActivationKind.LeakyRelu => LeakyReluWithSlope(alpha),
         ActivationKind.Elu => EluWithAlpha(alpha),
-        ActivationKind.Linear or ActivationKind.BinaryStep or ActivationKind.Sigmoid or ActivationKind.Tanh
-            or ActivationKind.Relu or ActivationKind.Softplus or ActivationKind.Softmax => new Activation(kind, 0f),
+        _ when IsDefined(kind) => new Activation(kind, 0f),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation kind."),
     };
+
+    /// <summary>True for the kinds this version knows (brain files and backends check stored kinds with it).</summary>
+    /// <param name="kind">A kind, possibly read from a file.</param>
+    internal static bool IsDefined(ActivationKind kind) => kind is ActivationKind.Linear or ActivationKind.BinaryStep or ActivationKind.Sigmoid
+        or ActivationKind.Tanh or ActivationKind.Relu or ActivationKind.Softplus or ActivationKind.LeakyRelu or ActivationKind.Elu
+        or ActivationKind.Softmax or ActivationKind.Swish;
 
     /// <summary>True for softmax, whose value at one element depends on its whole row.</summary>
     public bool IsRowWise => Kind == ActivationKind.Softmax;

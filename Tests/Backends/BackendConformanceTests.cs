@@ -26,6 +26,7 @@ public sealed class BackendConformanceTests
     {
         Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
         Activation.LeakyRelu, Activation.Elu, Activation.Softmax, Activation.LeakyReluWithSlope(0.2f), Activation.EluWithAlpha(0.5f),
+        Activation.Swish,
     };
 
     private static readonly Loss[] Losses = { Loss.MeanSquaredError, Loss.SoftmaxCrossEntropy, Loss.BinaryCrossEntropy, Loss.Hinge, Loss.Huber, Loss.HuberWithDelta(0.3f) };

@@ -9,11 +9,7 @@ namespace Cortex.Tests.Layers;
 [TestFixture]
 public sealed class ActivationTests
 {
-    public static IEnumerable<Activation> All() => new[]
-    {
-        Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
-        Activation.LeakyRelu, Activation.LeakyReluWithSlope(0.2f), Activation.Elu, Activation.EluWithAlpha(0.5f), Activation.Softmax,
-    };
+    public static IEnumerable<Activation> All() => Catalog.ActivationsWithParameters;
 
     private static readonly float[] Points = { -1000f, -50f, -20f, -3f, -1f, -0.5f, -1e-3f, 0f, 1e-3f, 0.5f, 1f, 3f, 20f, 50f, 1000f };
 
