@@ -54,6 +54,7 @@ internal static class ActivationFunctions
     /// <summary>The one switch from an activation's kind to its struct.</summary>
     /// <param name="activation">The activation (kind and parameter).</param>
     /// <param name="visitor">What to run with it.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Visit<TVisitor>(Activation activation, ref TVisitor visitor) where TVisitor : struct, IVisitor
     {
         switch (activation.Kind)

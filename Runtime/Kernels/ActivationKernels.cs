@@ -106,6 +106,7 @@ public static class ActivationKernels
     }
 
     /// <summary><see cref="BiasActivationInPlace"/> on a chosen instruction set (validated by the caller).</summary>
+    [MethodImpl(JitHints.HotLoop)]
     internal static unsafe void InPlaceOn(GemmIsa isa, Span<float> values, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
     {
         if (activation.Kind is ActivationKind.Linear or ActivationKind.Softmax)
@@ -124,6 +125,7 @@ public static class ActivationKernels
     }
 
     /// <summary><see cref="BiasActivationForward"/> on a chosen instruction set (validated by the caller; tests run every one).</summary>
+    [MethodImpl(JitHints.HotLoop)]
     internal static unsafe void ForwardOn(GemmIsa isa, Span<float> y, Span<float> z, ReadOnlySpan<float> bias, Activation activation, int rows, int columns)
     {
         if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");
@@ -143,6 +145,7 @@ public static class ActivationKernels
     }
 
     /// <summary><see cref="Backward"/> on a chosen instruction set (validated by the caller).</summary>
+    [MethodImpl(JitHints.HotLoop)]
     internal static unsafe void BackwardOn(GemmIsa isa, Span<float> dZ, ReadOnlySpan<float> dY, ReadOnlySpan<float> z, ReadOnlySpan<float> y,
         Activation activation, int rows, int columns)
     {
@@ -185,6 +188,7 @@ public static class ActivationKernels
             _columns = columns;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Elementwise<TF>(TF f) where TF : struct, ActivationFunctions.IElementwise
         {
             var kernel = new RowsKernel<TF>(_y, _z, _bias, _rows, _columns, f);
@@ -220,6 +224,7 @@ public static class ActivationKernels
             _columns = columns;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Elementwise<TF>(TF f) where TF : struct, ActivationFunctions.IElementwise
         {
             var kernel = new ElementsKernel<TF>(_dZ, _dY, _z, _y, _rows * _columns, f);

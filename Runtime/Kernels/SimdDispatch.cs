@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 #endif
@@ -20,6 +21,7 @@ internal static class SimdDispatch
     /// <typeparam name="TKernel">The kernel (a struct, so the JIT specialises each instantiation).</typeparam>
     /// <param name="isa">The instruction set.</param>
     /// <param name="kernel">The kernel and its operands.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run<TKernel>(GemmIsa isa, ref TKernel kernel) where TKernel : struct, ISimdKernel
     {
         switch (isa)
