@@ -336,7 +336,7 @@ public sealed partial class OpenClBackend
 
     private static void CheckKind(Activation activation)
     {
-        if (activation.Kind > ActivationKind.Softmax) throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
+        if (!Activation.IsDefined(activation.Kind)) throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
     }
 
     private static void ValidateLoss(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns)

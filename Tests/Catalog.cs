@@ -11,7 +11,7 @@ internal static class Catalog
     public static readonly Activation[] Activations =
     {
         Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
-        Activation.LeakyRelu, Activation.Elu, Activation.Softmax,
+        Activation.LeakyRelu, Activation.Elu, Activation.Softmax, Activation.Swish,
     };
 
     /// <summary><see cref="Activations"/> plus non-default parameters.</summary>
@@ -19,6 +19,7 @@ internal static class Catalog
     {
         Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
         Activation.LeakyRelu, Activation.LeakyReluWithSlope(0.2f), Activation.Elu, Activation.EluWithAlpha(0.5f), Activation.Softmax,
+        Activation.Swish,
     };
 
     /// <summary>Every loss with its default parameter.</summary>

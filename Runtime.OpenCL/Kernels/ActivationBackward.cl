@@ -1,5 +1,5 @@
 // dZ = f'(z) * dY for the element-wise activations; dZ may be dY itself. Each derivative reads like
-// the notes' table (Activation.Derivative): from the output y where it can, from z where it must.
+// the notes' table (ActivationFunctions in Runtime/Kernels): from the output y where it can, from z where it must.
 __kernel void activation_backward(__global float* dZ, int dZOffset, __global const float* dY, int dYOffset,
     __global const float* z, int zOffset, __global const float* y, int yOffset, int kind, float alpha, int n)
 {
@@ -15,6 +15,12 @@ __kernel void activation_backward(__global float* dZ, int dZOffset, __global con
         case ACT_SOFTPLUS: d = g * cortex_sigmoid(x); break;                  // f' = sigma(x)
         case ACT_LEAKY_RELU: d = x >= 0.0f ? g : alpha * g; break;            // f' = 1 for x >= 0, else alpha
         case ACT_ELU: d = x > 0.0f ? g : g * (f + alpha); break;              // f' = 1 for x > 0, else alpha e^x = f + alpha
+        case ACT_SWISH:                                                       // f' = s (1 + x (1 - s)), s = sigma(x)
+        {
+            float s = cortex_sigmoid(x);
+            d = s == 0.0f ? 0.0f : g * (s * (1.0f + x * (1.0f - s)));
+            break;
+        }
         default: d = g; break;                                                // linear: f' = 1
     }
     dZ[dZOffset + i] = d;

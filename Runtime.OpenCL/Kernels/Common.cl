@@ -10,7 +10,7 @@
 #define CORTEX_MULADD(a, b, c) ((a) * (b) + (c))
 #endif
 
-// ActivationKind (Runtime/Layers/Activation.cs).
+// ActivationKind (Runtime/Ops/Activation.cs).
 #define ACT_LINEAR 0
 #define ACT_BINARY_STEP 1
 #define ACT_SIGMOID 2
@@ -20,6 +20,7 @@
 #define ACT_LEAKY_RELU 6
 #define ACT_ELU 7
 #define ACT_SOFTMAX 8
+#define ACT_SWISH 9
 
 // LossKind (Runtime/Losses/Loss.cs).
 #define LOSS_MSE 0
@@ -57,6 +58,7 @@ inline float cortex_activate(int kind, float alpha, float x)
         case ACT_SOFTPLUS: return cortex_softplus(x);
         case ACT_LEAKY_RELU: return x >= 0.0f ? x : alpha * x;          // max(x, ax) as 0 <= a < 1
         case ACT_ELU: return x > 0.0f ? x : alpha * (exp(x) - 1.0f);
+        case ACT_SWISH: { float s = cortex_sigmoid(x); return s == 0.0f ? 0.0f : x * s; }   // x sigma(x); 0 where sigma is 0 (-inf too)
         default: return x;
     }
 }

@@ -11,6 +11,10 @@ namespace Cortex.Autodiff;
 /// numbers). <see cref="Backward(Node)"/> runs reverse mode: one sweep gives ∂y/∂v for every node.
 /// </summary>
 /// <remarks>
+/// <para>The engine is Cortex's independent oracle: its local-derivative rules (<c>Rules</c>) are written
+/// here, from the notes, and nothing in this namespace reads the kernels, layers or brains it checks
+/// (Cortex.Diagnostics.GradientCheck compares them with it). Keep it that way: a derivative shared
+/// with the code under test could not catch that code's mistakes.</para>
 /// <para>Order: a node is recorded after its inputs, so tape order is a topological order. The
 /// backward sweep is one loop down the tape that marks what the output reaches — no recursion, so
 /// chains of any length work.</para>
@@ -22,8 +26,7 @@ namespace Cortex.Autodiff;
 /// leaky ReLU'(0) = 1; ELU'(0) = α; max (and row max) routes the whole gradient to the first
 /// argument on a tie, so a hinge written max(0, z) has subgradient 0 at z = 0.</para>
 /// <para>A graph is not thread-safe; build one per thread. It keeps every node it recorded, so
-/// build a fresh graph per evaluation (the <see cref="Derivatives"/> and <see cref="GradCheck"/>
-/// helpers do).</para>
+/// build a fresh graph per evaluation (the <see cref="Derivatives"/> helpers and the gradient checks do).</para>
 /// <para>Single precision: the graph computes in double; <see cref="Matrix.FromSingle"/>,
 /// <see cref="Matrix.CopyTo(Span{float})"/> and <see cref="Node.CopyGradientsTo"/> convert at the edges.</para>
 /// </remarks>

@@ -1,22 +1,18 @@
 using System;
-using System.Numerics;
 using System.Runtime.CompilerServices;
-#if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics;
-#endif
 
 namespace Cortex.Kernels;
 
 /// <summary>
-/// Float kernels for the activation table (<see cref="Activation.Forward(double)"/> /
-/// <see cref="Activation.Derivative(double, double)"/> are their definition, <see cref="ActivationKernelsNaive"/>
-/// their reference), with the bias add fused into the same pass on the way forward. Span in, span out;
+/// Float kernels for the activation table (each activation's forward and derivative are one struct in
+/// <see cref="ActivationFunctions"/>; <see cref="ActivationKernelsNaive"/> is their reference), with the bias add
+/// fused into the same pass on the way forward. Span in, span out;
 /// nothing allocates.
 /// </summary>
 /// <remarks>
 /// One pass per row: load z, add the bias, store z, apply f, store y, in the widest registers the machine
 /// has (AVX-512, AVX2 + FMA, System.Numerics.Vector, or scalar), then narrower ones for the rest of the
-/// row. Sigmoid, tanh, softplus, ELU and softmax use the vectorised functions of <c>VectorMath</c>
+/// row (one <see cref="SimdDispatch"/> picks them). Sigmoid, tanh, softplus, ELU and softmax use the vectorised functions of <c>VectorMath</c>
 /// (a few ulp from the double definitions). Every operation is lane-wise and the tail of a row uses the
 /// same fused or unfused multiply-add as its body, so an element's value does not depend on where in the
 /// row it sits or on the thread that computes it; only the softmax sum depends on the instruction set.
@@ -123,19 +119,8 @@ public static class ActivationKernels
         fixed (float* pv = values)
         fixed (float* pb = bias)
         {
-            float* b = bias.IsEmpty ? null : pb;
-            switch (activation.Kind)
-            {
-                case ActivationKind.BinaryStep: Rows(isa, pv, null, b, rows, columns, default(StepFunction)); return;
-                case ActivationKind.Sigmoid: Rows(isa, pv, null, b, rows, columns, default(SigmoidFunction)); return;
-                case ActivationKind.Tanh: Rows(isa, pv, null, b, rows, columns, default(TanhFunction)); return;
-                case ActivationKind.Relu: Rows(isa, pv, null, b, rows, columns, default(ReluFunction)); return;
-                case ActivationKind.LeakyRelu: Rows(isa, pv, null, b, rows, columns, new LeakyReluFunction(activation.Alpha)); return;
-                case ActivationKind.Softplus: Rows(isa, pv, null, b, rows, columns, default(SoftplusFunction)); return;
-                case ActivationKind.Elu: Rows(isa, pv, null, b, rows, columns, new EluFunction(activation.Alpha)); return;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
-            }
+            var forward = new ForwardVisitor(isa, pv, null, bias.IsEmpty ? null : pb, rows, columns);
+            ActivationFunctions.Visit(activation, ref forward);
         }
     }
 
@@ -145,35 +130,17 @@ public static class ActivationKernels
     {
         if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");
         if (rows == 0 || columns == 0) return;
+        if (activation.Kind == ActivationKind.Linear && bias.IsEmpty)
+        {
+            if (!y.Overlaps(z)) z.Slice(0, rows * columns).CopyTo(y);             // f(z) = z: nothing to compute
+            return;
+        }
         fixed (float* py = y)
         fixed (float* pz = z)
         fixed (float* pb = bias)
         {
-            float* b = bias.IsEmpty ? null : pb;
-            switch (activation.Kind)
-            {
-                case ActivationKind.Linear:
-                    if (b is null)
-                    {
-                        if (py != pz) z.Slice(0, rows * columns).CopyTo(y);
-                        return;
-                    }
-                    Rows(isa, py, pz, b, rows, columns, default(LinearFunction));
-                    return;
-                case ActivationKind.BinaryStep: Rows(isa, py, pz, b, rows, columns, default(StepFunction)); return;
-                case ActivationKind.Sigmoid: Rows(isa, py, pz, b, rows, columns, default(SigmoidFunction)); return;
-                case ActivationKind.Tanh: Rows(isa, py, pz, b, rows, columns, default(TanhFunction)); return;
-                case ActivationKind.Relu: Rows(isa, py, pz, b, rows, columns, default(ReluFunction)); return;
-                case ActivationKind.LeakyRelu: Rows(isa, py, pz, b, rows, columns, new LeakyReluFunction(activation.Alpha)); return;
-                case ActivationKind.Softplus: Rows(isa, py, pz, b, rows, columns, default(SoftplusFunction)); return;
-                case ActivationKind.Elu: Rows(isa, py, pz, b, rows, columns, new EluFunction(activation.Alpha)); return;
-                case ActivationKind.Softmax:
-                    if (b is not null) Rows(isa, pz, pz, b, rows, columns, default(LinearFunction));
-                    for (int r = 0; r < rows; r++) SoftmaxRow(isa, py + (nint)r * columns, pz + (nint)r * columns, columns);
-                    return;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
-            }
+            var forward = new ForwardVisitor(isa, py, pz, bias.IsEmpty ? null : pb, rows, columns);
+            ActivationFunctions.Visit(activation, ref forward);
         }
     }
 
@@ -185,399 +152,238 @@ public static class ActivationKernels
         if (!GemmIsas.IsSupported(isa)) throw new ArgumentOutOfRangeException(nameof(isa), isa, "This instruction set is not available here.");
         int n = rows * columns;
         if (n == 0) return;
+        switch (activation.Kind)                                               // derivatives that need no arithmetic
+        {
+            case ActivationKind.Linear:                                        // f′ = 1
+                if (!dZ.Overlaps(dY)) dY.Slice(0, n).CopyTo(dZ);
+                return;
+            case ActivationKind.BinaryStep:                                    // f′ = 0
+                dZ.Slice(0, n).Clear();
+                return;
+        }
         fixed (float* pdz = dZ)
         fixed (float* pdy = dY)
         fixed (float* pz = z)
         fixed (float* py = y)
         {
-            switch (activation.Kind)
+            var backward = new BackwardVisitor(isa, pdz, pdy, pz, py, rows, columns);
+            ActivationFunctions.Visit(activation, ref backward);
+        }
+    }
+
+    // Runs the forward pass of the visited activation on the chosen instruction set; z null means in place.
+    private readonly unsafe struct ForwardVisitor : ActivationFunctions.IVisitor
+    {
+        private readonly GemmIsa _isa;
+        private readonly float* _y, _z, _bias;
+        private readonly int _rows, _columns;
+
+        public ForwardVisitor(GemmIsa isa, float* y, float* z, float* bias, int rows, int columns)
+        {
+            _isa = isa;
+            _y = y;
+            _z = z;
+            _bias = bias;
+            _rows = rows;
+            _columns = columns;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Elementwise<TF>(TF f) where TF : struct, ActivationFunctions.IElementwise
+        {
+            var kernel = new RowsKernel<TF>(_y, _z, _bias, _rows, _columns, f);
+            SimdDispatch.Run(_isa, ref kernel);
+        }
+
+        public void Softmax()
+        {
+            if (_bias is not null)
             {
-                case ActivationKind.Linear:                                    // f′ = 1
-                    if (pdz != pdy) dY.Slice(0, n).CopyTo(dZ);
-                    return;
-                case ActivationKind.BinaryStep:                                // f′ = 0 (also at 0, by choice)
-                    dZ.Slice(0, n).Clear();
-                    return;
-                case ActivationKind.Sigmoid: Elements(isa, pdz, pdy, pz, py, n, default(SigmoidDerivative)); return;
-                case ActivationKind.Tanh: Elements(isa, pdz, pdy, pz, py, n, default(TanhDerivative)); return;
-                case ActivationKind.Relu: Elements(isa, pdz, pdy, pz, py, n, default(ReluDerivative)); return;
-                case ActivationKind.LeakyRelu: Elements(isa, pdz, pdy, pz, py, n, new LeakyReluDerivative(activation.Alpha)); return;
-                case ActivationKind.Elu: Elements(isa, pdz, pdy, pz, py, n, new EluDerivative(activation.Alpha)); return;
-                case ActivationKind.Softplus: Elements(isa, pdz, pdy, pz, py, n, default(SoftplusDerivative)); return;
-                case ActivationKind.Softmax:                                   // dz_i = y_i (dy_i − Σ_j dy_j y_j)
-                    for (int r = 0; r < rows; r++)
-                    {
-                        nint at = (nint)r * columns;
-                        SoftmaxBackwardRow(isa, pdz + at, pdy + at, py + at, columns);
-                    }
-                    return;
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(activation), activation.Kind, "Unknown activation.");
+                var bias = new RowsKernel<ActivationFunctions.Linear>(_z, _z, _bias, _rows, _columns, default);
+                SimdDispatch.Run(_isa, ref bias);
+            }
+            var kernel = new SoftmaxKernel(_y, _z, null, _rows, _columns, backward: false);
+            SimdDispatch.Run(_isa, ref kernel);
+        }
+    }
+
+    private readonly unsafe struct BackwardVisitor : ActivationFunctions.IVisitor
+    {
+        private readonly GemmIsa _isa;
+        private readonly float* _dZ, _dY, _z, _y;
+        private readonly int _rows, _columns;
+
+        public BackwardVisitor(GemmIsa isa, float* dZ, float* dY, float* z, float* y, int rows, int columns)
+        {
+            _isa = isa;
+            _dZ = dZ;
+            _dY = dY;
+            _z = z;
+            _y = y;
+            _rows = rows;
+            _columns = columns;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Elementwise<TF>(TF f) where TF : struct, ActivationFunctions.IElementwise
+        {
+            var kernel = new ElementsKernel<TF>(_dZ, _dY, _z, _y, _rows * _columns, f);
+            SimdDispatch.Run(_isa, ref kernel);
+        }
+
+        public void Softmax()
+        {
+            var kernel = new SoftmaxKernel(_dZ, _dY, _y, _rows, _columns, backward: true);
+            SimdDispatch.Run(_isa, ref kernel);
+        }
+    }
+
+    // z += bias (when given), y = f(z), row by row: widest registers first, then narrower ones with the same kind
+    // of multiply-add, then scalar, so every element sees the same operations. z null: in place on y.
+    private readonly unsafe struct RowsKernel<TF> : ISimdKernel where TF : struct, ActivationFunctions.IElementwise
+    {
+        private readonly float* _y, _z, _bias;
+        private readonly int _rows, _columns;
+        private readonly TF _f;
+
+        public RowsKernel(float* y, float* z, float* bias, int rows, int columns, TF f)
+        {
+            _y = y;
+            _z = z;
+            _bias = bias;
+            _rows = rows;
+            _columns = columns;
+            _f = f;
+        }
+
+        [MethodImpl(JitHints.HotLoop)]
+        public void Run<TO, TV, TN, TW, TS>()
+            where TO : struct, ISimdOps<TV> where TV : struct
+            where TN : struct, ISimdOps<TW> where TW : struct
+            where TS : struct, ISimdOps<float>
+        {
+            float* y = _y, z = _z is null ? _y : _z, bias = _bias;
+            int rows = _rows, columns = _columns;
+            TF f = _f;
+            if (bias is null)
+            {
+                RunSpan<TO, TV, TN, TW, TS>(y, z, null, rows * columns, f);      // no bias: the rows are one flat span
+                return;
+            }
+            for (int r = 0; r < rows; r++)
+            {
+                nint at = (nint)r * columns;
+                RunSpan<TO, TV, TN, TW, TS>(y + at, z + at, bias, columns, f);
             }
         }
-    }
 
-    // Dispatch of a row-wise forward pass: widest registers first, then narrower ones with the same kind of
-    // multiply-add, then scalar, so every element sees the same operations.
-    private static unsafe void Rows<TF>(GemmIsa isa, float* y, float* z, float* bias, int rows, int columns, TF f) where TF : struct, IActivationFunction
-    {
-        switch (isa)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void RunSpan<TO, TV, TN, TW, TS>(float* y, float* z, float* bias, int n, TF f)
+            where TO : struct, ISimdOps<TV> where TV : struct
+            where TN : struct, ISimdOps<TW> where TW : struct
+            where TS : struct, ISimdOps<float>
         {
-#if NET8_0_OR_GREATER
-            case GemmIsa.Avx512: Rows<Ops512, Vector512<float>, Ops256, Vector256<float>, OpsScalarFused, TF>(y, z, bias, rows, columns, f); break;
-            case GemmIsa.Avx2: Rows<Ops256, Vector256<float>, Ops256, Vector256<float>, OpsScalarFused, TF>(y, z, bias, rows, columns, f); break;
-#endif
-            case GemmIsa.Vector: Rows<OpsVector, Vector<float>, OpsVector, Vector<float>, OpsScalar, TF>(y, z, bias, rows, columns, f); break;
-            default: Rows<OpsScalar, float, OpsScalar, float, OpsScalar, TF>(y, z, bias, rows, columns, f); break;
+            int j = Apply<TO, TV>(y, z, bias, 0, n, f);
+            if (typeof(TN) != typeof(TO)) j = Apply<TN, TW>(y, z, bias, j, n, f);
+            Apply<TS, float>(y, z, bias, j, n, f);
         }
-    }
 
-    [MethodImpl(JitHints.HotLoop)]
-    private static unsafe void Rows<TO, TV, TN, TW, TS, TF>(float* y, float* z, float* bias, int rows, int columns, TF f)
-        where TO : struct, IVectorOps<TV> where TV : struct
-        where TN : struct, IVectorOps<TW> where TW : struct
-        where TS : struct, IVectorOps<float>
-        where TF : struct, IActivationFunction
-    {
-        if (z is null) z = y;                                                  // in place; z is not kept
-        if (bias is null)
+        // z[j..] += bias[j..] (when given), y[j..] = f(z[j..]) for every whole register from j; returns where it stopped.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Apply<TO, TV>(float* y, float* z, float* bias, int j, int n, TF f) where TO : struct, ISimdOps<TV> where TV : struct
         {
-            RunSpan<TO, TV, TN, TW, TS, TF>(y, z, null, 0, rows * columns, f);   // no bias: the rows are one flat span
-            return;
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            nint at = (nint)r * columns;
-            RunSpan<TO, TV, TN, TW, TS, TF>(y + at, z + at, bias, 0, columns, f);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void RunSpan<TO, TV, TN, TW, TS, TF>(float* y, float* z, float* bias, int j, int n, TF f)
-        where TO : struct, IVectorOps<TV> where TV : struct
-        where TN : struct, IVectorOps<TW> where TW : struct
-        where TS : struct, IVectorOps<float>
-        where TF : struct, IActivationFunction
-    {
-        j = Apply<TO, TV, TF>(y, z, bias, j, n, f);
-        if (typeof(TN) != typeof(TO)) j = Apply<TN, TW, TF>(y, z, bias, j, n, f);
-        Apply<TS, float, TF>(y, z, bias, j, n, f);
-    }
-
-    // z[j..] += bias[j..] (when given), y[j..] = f(z[j..]) for every whole register from j; returns where it stopped.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe int Apply<TO, TV, TF>(float* y, float* z, float* bias, int j, int n, TF f)
-        where TO : struct, IVectorOps<TV> where TV : struct where TF : struct, IActivationFunction
-    {
-        TO o = default;
-        int w = o.Count;
-        if (bias is null)
-        {
-            for (; j <= n - w; j += w) o.Store(y + j, f.Apply<TO, TV>(o.Load(z + j)));
-            return j;
-        }
-        if (y == z)
-        {
-            for (; j <= n - w; j += w) o.Store(y + j, f.Apply<TO, TV>(o.Add(o.Load(z + j), o.Load(bias + j))));
-            return j;
-        }
-        for (; j <= n - w; j += w)
-        {
-            TV v = o.Add(o.Load(z + j), o.Load(bias + j));
-            o.Store(z + j, v);
-            o.Store(y + j, f.Apply<TO, TV>(v));
-        }
-        return j;
-    }
-
-    private static unsafe void Elements<TD>(GemmIsa isa, float* dZ, float* dY, float* z, float* y, int n, TD d) where TD : struct, IActivationDerivative
-    {
-        switch (isa)
-        {
-#if NET8_0_OR_GREATER
-            case GemmIsa.Avx512: Elements<Ops512, Vector512<float>, Ops256, Vector256<float>, OpsScalarFused, TD>(dZ, dY, z, y, n, d); break;
-            case GemmIsa.Avx2: Elements<Ops256, Vector256<float>, Ops256, Vector256<float>, OpsScalarFused, TD>(dZ, dY, z, y, n, d); break;
-#endif
-            case GemmIsa.Vector: Elements<OpsVector, Vector<float>, OpsVector, Vector<float>, OpsScalar, TD>(dZ, dY, z, y, n, d); break;
-            default: Elements<OpsScalar, float, OpsScalar, float, OpsScalar, TD>(dZ, dY, z, y, n, d); break;
-        }
-    }
-
-    [MethodImpl(JitHints.HotLoop)]
-    private static unsafe void Elements<TO, TV, TN, TW, TS, TD>(float* dZ, float* dY, float* z, float* y, int n, TD d)
-        where TO : struct, IVectorOps<TV> where TV : struct
-        where TN : struct, IVectorOps<TW> where TW : struct
-        where TS : struct, IVectorOps<float>
-        where TD : struct, IActivationDerivative
-    {
-        int j = Derive<TO, TV, TD>(dZ, dY, z, y, 0, n, d);
-        if (typeof(TN) != typeof(TO)) j = Derive<TN, TW, TD>(dZ, dY, z, y, j, n, d);
-        Derive<TS, float, TD>(dZ, dY, z, y, j, n, d);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe int Derive<TO, TV, TD>(float* dZ, float* dY, float* z, float* y, int j, int n, TD d)
-        where TO : struct, IVectorOps<TV> where TV : struct where TD : struct, IActivationDerivative
-    {
-        TO o = default;
-        int w = o.Count;
-        for (; j <= n - w; j += w) o.Store(dZ + j, d.Apply<TO, TV>(o.Load(dY + j), o.Load(z + j), o.Load(y + j)));
-        return j;
-    }
-
-    private static unsafe void SoftmaxRow(GemmIsa isa, float* y, float* z, int n)
-    {
-        switch (isa)
-        {
-#if NET8_0_OR_GREATER
-            case GemmIsa.Avx512: SoftmaxRow<Ops512, Vector512<float>, Ops256, Vector256<float>, OpsScalarFused>(y, z, n); break;
-            case GemmIsa.Avx2: SoftmaxRow<Ops256, Vector256<float>, Ops256, Vector256<float>, OpsScalarFused>(y, z, n); break;
-#endif
-            case GemmIsa.Vector: SoftmaxRow<OpsVector, Vector<float>, OpsVector, Vector<float>, OpsScalar>(y, z, n); break;
-            default: SoftmaxRow<OpsScalar, float, OpsScalar, float, OpsScalar>(y, z, n); break;
-        }
-    }
-
-    // y = exp(z − max z) / Σ exp(z − max z). The maximum is exact in any order; the sum is taken in a fixed
-    // order per instruction set (register lanes, then the tail left to right). A NaN in z gives a NaN
-    // difference, so a NaN sum and a NaN row, as in the reference.
-    [MethodImpl(JitHints.HotLoop)]
-    private static unsafe void SoftmaxRow<TO, TV, TN, TW, TS>(float* y, float* z, int n)
-        where TO : struct, IVectorOps<TV> where TV : struct
-        where TN : struct, IVectorOps<TW> where TW : struct
-        where TS : struct, IVectorOps<float>
-    {
-        TO o = default;
-        TN on = default;
-        int w = o.Count, wn = on.Count, j = 0;
-        float max = float.NegativeInfinity;
-        if (n >= w)
-        {
-            TV m = o.Load(z);
-            for (j = w; j <= n - w; j += w) m = o.Max(m, o.Load(z + j));
-            max = o.MaxAcross(m);
-        }
-        for (; j < n; j++) max = z[j] > max ? z[j] : max;
-
-        float sum = 0f;
-        j = 0;
-        if (n >= w)
-        {
-            TV vmax = o.Create(max), acc = o.Create(0f);
+            TO o = default;
+            int w = o.Count;
+            if (bias is null)
+            {
+                for (; j <= n - w; j += w) o.Store(y + j, f.Forward<TO, TV>(o.Load(z + j)));
+                return j;
+            }
+            if (y == z)
+            {
+                for (; j <= n - w; j += w) o.Store(y + j, f.Forward<TO, TV>(o.Add(o.Load(z + j), o.Load(bias + j))));
+                return j;
+            }
             for (; j <= n - w; j += w)
             {
-                TV e = ExpOfDifference<TO, TV>(o.Load(z + j), vmax);
-                o.Store(y + j, e);
-                acc = o.Add(acc, e);
+                TV v = o.Add(o.Load(z + j), o.Load(bias + j));
+                o.Store(z + j, v);
+                o.Store(y + j, f.Forward<TO, TV>(v));
             }
-            sum = o.Sum(acc);
+            return j;
         }
-        if (typeof(TN) != typeof(TO) && n - j >= wn)
+    }
+
+    // dZ = f′(z)·dY over n elements, the same register order as RowsKernel.
+    private readonly unsafe struct ElementsKernel<TF> : ISimdKernel where TF : struct, ActivationFunctions.IElementwise
+    {
+        private readonly float* _dZ, _dY, _z, _y;
+        private readonly int _n;
+        private readonly TF _f;
+
+        public ElementsKernel(float* dZ, float* dY, float* z, float* y, int n, TF f)
         {
-            TW vmax = on.Create(max);
-            TW e = ExpOfDifference<TN, TW>(on.Load(z + j), vmax);
-            on.Store(y + j, e);
-            sum += on.Sum(e);
-            j += wn;
+            _dZ = dZ;
+            _dY = dY;
+            _z = z;
+            _y = y;
+            _n = n;
+            _f = f;
         }
-        for (; j < n; j++)
+
+        [MethodImpl(JitHints.HotLoop)]
+        public void Run<TO, TV, TN, TW, TS>()
+            where TO : struct, ISimdOps<TV> where TV : struct
+            where TN : struct, ISimdOps<TW> where TW : struct
+            where TS : struct, ISimdOps<float>
         {
-            float e = ExpOfDifference<TS, float>(z[j], max);
-            y[j] = e;
-            sum += e;
+            float* dZ = _dZ, dY = _dY, z = _z, y = _y;
+            int n = _n;
+            TF f = _f;
+            int j = Derive<TO, TV>(dZ, dY, z, y, 0, n, f);
+            if (typeof(TN) != typeof(TO)) j = Derive<TN, TW>(dZ, dY, z, y, j, n, f);
+            Derive<TS, float>(dZ, dY, z, y, j, n, f);
         }
 
-        j = 0;
-        TV vsum = o.Create(sum);
-        for (; j <= n - w; j += w) o.Store(y + j, o.Divide(o.Load(y + j), vsum));
-        for (; j < n; j++) y[j] /= sum;
-    }
-
-    // exp(z − max) with NaN kept (the difference is ≤ 0 unless something is NaN).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV ExpOfDifference<TO, TV>(TV z, TV max) where TO : struct, IVectorOps<TV> where TV : struct
-    {
-        TO o = default;
-        TV d = o.Subtract(z, max);
-        return o.Select(o.IsNumber(d), VectorMath.Exp<TO, TV>(d), d);
-    }
-
-    private static unsafe void SoftmaxBackwardRow(GemmIsa isa, float* dZ, float* dY, float* y, int n)
-    {
-        switch (isa)
-        {
-#if NET8_0_OR_GREATER
-            case GemmIsa.Avx512: SoftmaxBackwardRow<Ops512, Vector512<float>>(dZ, dY, y, n); break;
-            case GemmIsa.Avx2: SoftmaxBackwardRow<Ops256, Vector256<float>>(dZ, dY, y, n); break;
-#endif
-            case GemmIsa.Vector: SoftmaxBackwardRow<OpsVector, Vector<float>>(dZ, dY, y, n); break;
-            default: SoftmaxBackwardRow<OpsScalar, float>(dZ, dY, y, n); break;
-        }
-    }
-
-    // s = Σ dy·y (lanes, then the tail), dz = y·(dy − s).
-    [MethodImpl(JitHints.HotLoop)]
-    private static unsafe void SoftmaxBackwardRow<TO, TV>(float* dZ, float* dY, float* y, int n) where TO : struct, IVectorOps<TV> where TV : struct
-    {
-        TO o = default;
-        int w = o.Count, j = 0;
-        float s = 0f;
-        if (n >= w)
-        {
-            TV acc = o.Create(0f);
-            for (; j <= n - w; j += w) acc = o.Add(acc, o.Multiply(o.Load(dY + j), o.Load(y + j)));
-            s = o.Sum(acc);
-        }
-        for (; j < n; j++) s += dY[j] * y[j];
-        TV vs = o.Create(s);
-        for (j = 0; j <= n - w; j += w) o.Store(dZ + j, o.Multiply(o.Load(y + j), o.Subtract(o.Load(dY + j), vs)));
-        for (; j < n; j++) dZ[j] = y[j] * (dY[j] - s);
-    }
-
-    /// <summary>An element-wise activation, applied in any register type.</summary>
-    private interface IActivationFunction
-    {
-        TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct;
-    }
-
-    /// <summary>A local derivative: dz from dy, z and y.</summary>
-    private interface IActivationDerivative
-    {
-        TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct;
-    }
-
-    private readonly struct LinearFunction : IActivationFunction
-    {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => z;
-    }
-
-    private readonly struct StepFunction : IActivationFunction                       // 1 from 0 on (NaN too)
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct
+        private static int Derive<TO, TV>(float* dZ, float* dY, float* z, float* y, int j, int n, TF f) where TO : struct, ISimdOps<TV> where TV : struct
         {
             TO o = default;
-            return o.Select(o.LessThan(z, o.Create(0f)), o.Create(0f), o.Create(1f));
+            int w = o.Count;
+            for (; j <= n - w; j += w) o.Store(dZ + j, f.Backward<TO, TV>(o.Load(dY + j), o.Load(z + j), o.Load(y + j)));
+            return j;
         }
     }
 
-    private readonly struct SigmoidFunction : IActivationFunction
+    // Softmax row by row: forward y = softmax(z) (a, b = y, z), or backward dZ from dY and y (a, b, c = dZ, dY, y).
+    private readonly unsafe struct SoftmaxKernel : ISimdKernel
     {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => VectorMath.Sigmoid<TO, TV>(z);
-    }
+        private readonly float* _a, _b, _c;
+        private readonly int _rows, _columns;
+        private readonly bool _backward;
 
-    private readonly struct TanhFunction : IActivationFunction
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => VectorMath.Tanh<TO, TV>(z);
-    }
-
-    private readonly struct ReluFunction : IActivationFunction                       // max(z, 0), NaN kept
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct
+        public SoftmaxKernel(float* a, float* b, float* c, int rows, int columns, bool backward)
         {
-            TO o = default;
-            TV zero = o.Create(0f);
-            return o.Select(o.LessThan(z, zero), zero, z);
+            _a = a;
+            _b = b;
+            _c = c;
+            _rows = rows;
+            _columns = columns;
+            _backward = backward;
         }
-    }
 
-    private readonly struct LeakyReluFunction : IActivationFunction                  // max(z, αz) as 0 ≤ α < 1
-    {
-        private readonly float _alpha;
-
-        public LeakyReluFunction(float alpha) => _alpha = alpha;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct
+        public void Run<TO, TV, TN, TW, TS>()
+            where TO : struct, ISimdOps<TV> where TV : struct
+            where TN : struct, ISimdOps<TW> where TW : struct
+            where TS : struct, ISimdOps<float>
         {
-            TO o = default;
-            return o.Select(o.LessThan(z, o.Create(0f)), o.Multiply(z, o.Create(_alpha)), z);
+            int columns = _columns;
+            for (int r = 0; r < _rows; r++)
+            {
+                nint at = (nint)r * columns;
+                if (_backward) ActivationFunctions.Softmax.BackwardRow<TO, TV>(_a + at, _b + at, _c + at, columns);
+                else ActivationFunctions.Softmax.ForwardRow<TO, TV, TN, TW, TS>(_a + at, _b + at, columns);
+            }
         }
-    }
-
-    private readonly struct SoftplusFunction : IActivationFunction
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => VectorMath.Softplus<TO, TV>(z);
-    }
-
-    private readonly struct EluFunction : IActivationFunction
-    {
-        private readonly float _alpha;
-
-        public EluFunction(float alpha) => _alpha = alpha;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV z) where TO : struct, IVectorOps<TV> where TV : struct => VectorMath.Elu<TO, TV>(z, default(TO).Create(_alpha));
-    }
-
-    private readonly struct SigmoidDerivative : IActivationDerivative                // f′ = f(1 − f)
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
-        {
-            TO o = default;
-            return o.Multiply(o.Multiply(dy, y), o.Subtract(o.Create(1f), y));
-        }
-    }
-
-    private readonly struct TanhDerivative : IActivationDerivative                   // f′ = 1 − f²
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
-        {
-            TO o = default;
-            return o.Multiply(dy, o.Subtract(o.Create(1f), o.Multiply(y, y)));
-        }
-    }
-
-    private readonly struct ReluDerivative : IActivationDerivative                   // f′ = 1 for z > 0, else 0
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
-        {
-            TO o = default;
-            TV zero = o.Create(0f);
-            return o.Select(o.GreaterThan(z, zero), dy, zero);
-        }
-    }
-
-    private readonly struct LeakyReluDerivative : IActivationDerivative              // f′ = 1 for z ≥ 0, else α
-    {
-        private readonly float _alpha;
-
-        public LeakyReluDerivative(float alpha) => _alpha = alpha;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
-        {
-            TO o = default;
-            return o.Select(o.GreaterThanOrEqual(z, o.Create(0f)), dy, o.Multiply(o.Create(_alpha), dy));
-        }
-    }
-
-    private readonly struct EluDerivative : IActivationDerivative                    // f′ = 1 for z > 0, else αeᶻ = f + α
-    {
-        private readonly float _alpha;
-
-        public EluDerivative(float alpha) => _alpha = alpha;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct
-        {
-            TO o = default;
-            return o.Select(o.GreaterThan(z, o.Create(0f)), dy, o.Multiply(dy, o.Add(y, o.Create(_alpha))));
-        }
-    }
-
-    private readonly struct SoftplusDerivative : IActivationDerivative               // f′ = σ(z)
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public TV Apply<TO, TV>(TV dy, TV z, TV y) where TO : struct, IVectorOps<TV> where TV : struct =>
-            default(TO).Multiply(dy, VectorMath.Sigmoid<TO, TV>(z));
     }
 }

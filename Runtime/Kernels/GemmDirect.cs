@@ -45,7 +45,7 @@ internal static unsafe class GemmDirect
     [MethodImpl(JitHints.HotLoop)]
     private static void Run<TS, TV>(float* c, float* a, float* b, int m, int n, int k,
         bool transposeA, bool transposeB, bool accumulate)
-        where TS : struct, ISimd<TV> where TV : struct
+        where TS : struct, ISimdOps<TV> where TV : struct
     {
         if (!transposeB)
             RowsOfB<TS, TV>(c, a, b, m, n, k, transposeA, accumulate);
@@ -58,7 +58,7 @@ internal static unsafe class GemmDirect
     /// <summary>NN and TN: c[i, :] = Σ_p op(a)[i, p] · b[p, :], vectorised along n.</summary>
     [MethodImpl(JitHints.HotLoop)]
     private static void RowsOfB<TS, TV>(float* c, float* a, float* b, int m, int n, int k, bool transposeA, bool accumulate)
-        where TS : struct, ISimd<TV> where TV : struct
+        where TS : struct, ISimdOps<TV> where TV : struct
     {
         TS s = default;
         int w = s.Count;
@@ -128,7 +128,7 @@ internal static unsafe class GemmDirect
     /// <summary>NT: c[i, j] = a[i, :] · b[j, :], both rows contiguous; vectorised along k, four columns at a time.</summary>
     [MethodImpl(JitHints.HotLoop)]
     private static void Dots<TS, TV>(float* c, float* a, float* b, int m, int n, int k, bool accumulate)
-        where TS : struct, ISimd<TV> where TV : struct
+        where TS : struct, ISimdOps<TV> where TV : struct
     {
         TS s = default;
         int w = s.Count;
@@ -189,7 +189,7 @@ internal static unsafe class GemmDirect
     /// <summary>TT: c[:, j] = Σ_p a[p, :] · b[j, p], vectorised along m, written back a column at a time.</summary>
     [MethodImpl(JitHints.HotLoop)]
     private static void ColumnsOfA<TS, TV>(float* c, float* a, float* b, int m, int n, int k, bool accumulate)
-        where TS : struct, ISimd<TV> where TV : struct
+        where TS : struct, ISimdOps<TV> where TV : struct
     {
         TS s = default;
         int w = s.Count;

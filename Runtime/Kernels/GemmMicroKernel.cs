@@ -6,7 +6,7 @@ namespace Cortex.Kernels;
 /// Register-tiled GEMM micro-kernels: MR rows by two registers of columns, accumulated in registers
 /// over a packed k range. a is an MR-row panel stored k-major (MR floats per k step), b a 2W-column
 /// panel stored k-major (2W floats per k step); both come from <see cref="GemmPack"/>. Written once
-/// against <see cref="ISimd{TV}"/>; the JIT emits one copy per instruction set. The loops hold no
+/// against <see cref="ISimdOps{TV}"/>; the JIT emits one copy per instruction set. The loops hold no
 /// calls, so every accumulator stays in a register (vector registers are not preserved across calls).
 /// </summary>
 internal static unsafe class GemmMicroKernel
@@ -14,7 +14,7 @@ internal static unsafe class GemmMicroKernel
     /// <summary>c (MR=6, 2W) = or += a panel (6 per k step) · b panel (2W per k step), W = lanes of <typeparamref name="TV"/>.</summary>
     [MethodImpl(JitHints.HotLoop)]
     public static void Tile6<TS, TV>(int kc, float* a, float* b, float* c, nint ldc, bool add)
-        where TS : struct, ISimd<TV> where TV : struct
+        where TS : struct, ISimdOps<TV> where TV : struct
     {
         TS s = default;
         int w = s.Count;
@@ -73,7 +73,7 @@ internal static unsafe class GemmMicroKernel
     /// <summary>c (MR=8, 2W) = or += a panel (8 per k step) · b panel (2W per k step), W = lanes of <typeparamref name="TV"/>.</summary>
     [MethodImpl(JitHints.HotLoop)]
     public static void Tile8<TS, TV>(int kc, float* a, float* b, float* c, nint ldc, bool add)
-        where TS : struct, ISimd<TV> where TV : struct
+        where TS : struct, ISimdOps<TV> where TV : struct
     {
         TS s = default;
         int w = s.Count;
@@ -146,7 +146,7 @@ internal static unsafe class GemmMicroKernel
     /// </summary>
     [MethodImpl(JitHints.HotLoop)]
     public static void Merge<TS, TV>(float* c, nint ldc, float* tile, int rows, int cols, bool add)
-        where TS : struct, ISimd<TV> where TV : struct
+        where TS : struct, ISimdOps<TV> where TV : struct
     {
         TS s = default;
         int w = s.Count;

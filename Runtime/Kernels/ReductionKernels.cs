@@ -3,9 +3,6 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-#if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics;
-#endif
 
 namespace Cortex.Kernels;
 
@@ -48,21 +45,38 @@ public static class ReductionKernels
     /// <summary>Columns [first, end) of <see cref="ColumnSum"/> (validated by the caller): a parallel item.</summary>
     internal static unsafe void ColumnSumRange(GemmIsa isa, float* sums, float* x, int rows, int columns, int first, int end, bool accumulate)
     {
-        switch (isa)
+        var kernel = new ColumnSumKernel(sums, x, rows, columns, first, end, accumulate);
+        SimdDispatch.Run(isa, ref kernel);
+    }
+
+    private readonly unsafe struct ColumnSumKernel : ISimdKernel
+    {
+        private readonly float* _sums, _x;
+        private readonly int _rows, _columns, _first, _end;
+        private readonly bool _accumulate;
+
+        public ColumnSumKernel(float* sums, float* x, int rows, int columns, int first, int end, bool accumulate)
         {
-#if NET8_0_OR_GREATER
-            case GemmIsa.Avx512: ColumnSum<Ops512, Vector512<float>>(sums, x, rows, columns, first, end, accumulate); break;
-            case GemmIsa.Avx2: ColumnSum<Ops256, Vector256<float>>(sums, x, rows, columns, first, end, accumulate); break;
-#endif
-            case GemmIsa.Vector: ColumnSum<OpsVector, Vector<float>>(sums, x, rows, columns, first, end, accumulate); break;
-            default: ColumnSum<OpsScalar, float>(sums, x, rows, columns, first, end, accumulate); break;
+            _sums = sums;
+            _x = x;
+            _rows = rows;
+            _columns = columns;
+            _first = first;
+            _end = end;
+            _accumulate = accumulate;
         }
+
+        public void Run<TO, TV, TN, TW, TS>()
+            where TO : struct, ISimdOps<TV> where TV : struct
+            where TN : struct, ISimdOps<TW> where TW : struct
+            where TS : struct, ISimdOps<float> =>
+            ColumnSum<TO, TV>(_sums, _x, _rows, _columns, _first, _end, _accumulate);
     }
 
     // Columns [first, end): four registers of columns at a time down all rows, then one, then single columns.
     [MethodImpl(JitHints.HotLoop)]
     internal static unsafe void ColumnSum<TO, TV>(float* sums, float* x, int rows, int columns, int first, int end, bool accumulate)
-        where TO : struct, IVectorOps<TV> where TV : struct
+        where TO : struct, ISimdOps<TV> where TV : struct
     {
         TO o = default;
         int w = o.Count, c = first;

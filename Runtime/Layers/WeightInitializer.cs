@@ -11,7 +11,7 @@ public static class WeightInitializer
     public static WeightInit Resolve(WeightInit init, Activation activation)
     {
         if (init != WeightInit.Auto) return init;
-        return activation.Kind is ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Elu
+        return activation.Kind is ActivationKind.Relu or ActivationKind.LeakyRelu or ActivationKind.Elu or ActivationKind.Swish
             ? WeightInit.HeNormal
             : WeightInit.XavierUniform;
     }

@@ -23,12 +23,14 @@ public enum ActivationKind : byte
     Elu = 7,
     /// <summary>Row-wise softmax: f(x)_i = e^{x_i} / Σ_j e^{x_j}.</summary>
     Softmax = 8,
+    /// <summary>Swish / SiLU: f(x) = x·σ(x) = x / (1 + e^−x), smooth, unbounded above, with a minimum of about −0.28 at x ≈ −1.28.</summary>
+    Swish = 9,
 }
 
 /// <summary>
-/// An activation function and its parameter: what a layer applies to z = W y + b. The scalar
-/// <see cref="Forward(double)"/> / <see cref="Derivative(double, double)"/> pairs below are the notes'
-/// table and the definition the vectorised kernels are tested against.
+/// An activation function and its parameter: what a layer applies to z = W y + b. This is the vocabulary
+/// (kind, parameter, validation); each function's forward and derivative live together in one struct of
+/// <c>Cortex.Kernels.ActivationFunctions</c>.
 /// </summary>
 public readonly struct Activation : IEquatable<Activation>
 {
@@ -77,6 +79,9 @@ public readonly struct Activation : IEquatable<Activation>
     /// <summary>Row-wise softmax, computed with the row maximum subtracted.</summary>
     public static Activation Softmax => new(ActivationKind.Softmax, 0f);
 
+    /// <summary>Swish, also called SiLU: x·σ(x) (what ML-Agents' encoders use).</summary>
+    public static Activation Swish => new(ActivationKind.Swish, 0f);
+
     /// <summary>Leaky ReLU with a chosen slope for x &lt; 0.</summary>
     /// <param name="slope">Slope below zero; finite, 0 ≤ slope &lt; 1.</param>
     public static Activation LeakyReluWithSlope(float slope)
@@ -100,74 +105,18 @@ public readonly struct Activation : IEquatable<Activation>
     {
         ActivationKind.LeakyRelu => LeakyReluWithSlope(alpha),
         ActivationKind.Elu => EluWithAlpha(alpha),
-        ActivationKind.Linear or ActivationKind.BinaryStep or ActivationKind.Sigmoid or ActivationKind.Tanh
-            or ActivationKind.Relu or ActivationKind.Softplus or ActivationKind.Softmax => new Activation(kind, 0f),
+        _ when IsDefined(kind) => new Activation(kind, 0f),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation kind."),
     };
 
+    /// <summary>True for the kinds this version knows (brain files and backends check stored kinds with it).</summary>
+    /// <param name="kind">A kind, possibly read from a file.</param>
+    internal static bool IsDefined(ActivationKind kind) => kind is ActivationKind.Linear or ActivationKind.BinaryStep or ActivationKind.Sigmoid
+        or ActivationKind.Tanh or ActivationKind.Relu or ActivationKind.Softplus or ActivationKind.LeakyRelu or ActivationKind.Elu
+        or ActivationKind.Softmax or ActivationKind.Swish;
+
     /// <summary>True for softmax, whose value at one element depends on its whole row.</summary>
     public bool IsRowWise => Kind == ActivationKind.Softmax;
-
-    // The notes' table. Each derivative sits beside its forward and may use x, the output y, or both.
-
-    /// <summary>f(x) for one element (not defined for softmax, which needs a row).</summary>
-    /// <param name="x">Input.</param>
-    public double Forward(double x)
-    {
-        double a = Alpha;
-        switch (Kind)
-        {
-            case ActivationKind.Linear: return x;
-            case ActivationKind.BinaryStep: return x < 0 ? 0 : 1;
-            case ActivationKind.Sigmoid: return x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x));
-            case ActivationKind.Tanh: return Math.Tanh(x);
-            case ActivationKind.Relu: return x > 0 ? x : 0;
-            case ActivationKind.Softplus: return Math.Max(x, 0) + Log1P(Math.Exp(-Math.Abs(x)));
-            case ActivationKind.LeakyRelu: return x >= 0 ? x : a * x;
-            case ActivationKind.Elu: return x > 0 ? x : a * (Math.Exp(x) - 1);
-            default: throw new InvalidOperationException("Softmax is row-wise; use SoftmaxRow.");
-        }
-    }
-
-    /// <summary>f′(x) for one element given x and y = f(x) (not defined for softmax).</summary>
-    /// <param name="x">Input.</param>
-    /// <param name="y">f(x).</param>
-    public double Derivative(double x, double y)
-    {
-        double a = Alpha;
-        switch (Kind)
-        {
-            case ActivationKind.Linear: return 1;
-            case ActivationKind.BinaryStep: return 0;                       // undefined at 0; 0 everywhere by choice
-            case ActivationKind.Sigmoid: return y * (1 - y);                 // f(x)(1 − f(x))
-            case ActivationKind.Tanh: return 1 - y * y;                      // 1 − f(x)²
-            case ActivationKind.Relu: return x > 0 ? 1 : 0;                  // undefined at 0; 0 by choice
-            case ActivationKind.Softplus: return new Activation(ActivationKind.Sigmoid, 0).Forward(x); // 1/(1 + e^−x)
-            case ActivationKind.LeakyRelu: return x >= 0 ? 1 : a;            // the notes: 1 for x ≥ 0
-            case ActivationKind.Elu: return x > 0 ? 1 : y + a;               // α e^x = f(x) + α; α at 0
-            default: throw new InvalidOperationException("Softmax is row-wise; use SoftmaxRow.");
-        }
-    }
-
-    /// <summary>Softmax of one row in double precision, with the row maximum subtracted first.</summary>
-    /// <param name="y">Output row.</param>
-    /// <param name="x">Input row.</param>
-    public static void SoftmaxRow(Span<double> y, ReadOnlySpan<double> x)
-    {
-        if (y.Length != x.Length) throw new ArgumentException($"y has {y.Length} values but x has {x.Length}.", nameof(y));
-        double max = double.NegativeInfinity;
-        foreach (double v in x) max = Math.Max(max, v);
-        double sum = 0;
-        for (int i = 0; i < x.Length; i++) { y[i] = Math.Exp(x[i] - max); sum += y[i]; }
-        for (int i = 0; i < x.Length; i++) y[i] /= sum;
-    }
-
-    /// <summary>ln(1 + x), accurate for small x.</summary>
-    internal static double Log1P(double x)
-    {
-        double u = 1 + x;
-        return u == 1 ? x : Math.Log(u) * x / (u - 1);
-    }
 
     /// <summary>True when both have the same kind and parameter.</summary>
     /// <param name="other">The other activation.</param>

@@ -144,7 +144,7 @@ public readonly struct Loss : IEquatable<Loss>
                     for (int k = 0; k < columns; k++) total -= c[k] * (x[k] - logSum);
                     break;
                 case LossKind.BinaryCrossEntropy:
-                    for (int k = 0; k < columns; k++) total += (Math.Max(x[k], 0) + Activation.Log1P(Math.Exp(-Math.Abs(x[k]))) - c[k] * x[k]) / columns;
+                    for (int k = 0; k < columns; k++) total += (Math.Max(x[k], 0) + Log1P(Math.Exp(-Math.Abs(x[k]))) - c[k] * x[k]) / columns;
                     break;
                 case LossKind.Hinge:
                     if (columns == 1)
@@ -195,6 +195,13 @@ public readonly struct Loss : IEquatable<Loss>
     /// <param name="left">One loss.</param>
     /// <param name="right">The other.</param>
     public static bool operator !=(Loss left, Loss right) => !left.Equals(right);
+
+    // ln(1 + x), accurate for small x.
+    private static double Log1P(double x)
+    {
+        double u = 1 + x;
+        return u == 1 ? x : Math.Log(u) * x / (u - 1);
+    }
 
     /// <inheritdoc />
     public override string ToString() => Kind == LossKind.Huber ? $"Huber({Delta})" : Kind.ToString();

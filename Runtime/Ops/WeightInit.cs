@@ -3,7 +3,7 @@ namespace Cortex;
 /// <summary>How a dense layer's weights are drawn (biases start at 0).</summary>
 public enum WeightInit : byte
 {
-    /// <summary>He for the ReLU family and ELU, Xavier/Glorot uniform for the rest.</summary>
+    /// <summary>He for the ReLU family, ELU and Swish, Xavier/Glorot uniform for the rest.</summary>
     Auto = 0,
     /// <summary>Glorot: U(−a, a), a = √(6 / (fanIn + fanOut)). Suits tanh, sigmoid, linear.</summary>
     XavierUniform = 1,

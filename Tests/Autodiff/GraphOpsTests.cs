@@ -1,13 +1,14 @@
 using System;
 using System.Collections.Generic;
 using Cortex.Autodiff;
+using Cortex.Diagnostics;
 using NUnit.Framework;
 
 namespace Cortex.Tests.Autodiff;
 
 /// <summary>
 /// Every op of <see cref="Graph"/>: reverse mode, forward mode and central differences agree (via
-/// <see cref="GradCheck"/>), and forward-over-reverse agrees with differences of the gradient, on
+/// <see cref="Cortex.Diagnostics.GradientCheck.Function"/>), and forward-over-reverse agrees with differences of the gradient, on
 /// seeded points and shapes (1, 1), (1, 3), (3, 17).
 /// </summary>
 [TestFixture]
@@ -121,7 +122,7 @@ public sealed class GraphOpsTests
         Spec spec = Specs[op];
         Matrix[] inputs = spec.Inputs(rows, cols, 17 * rows + cols);
 
-        GradCheckReport report = GradCheck.Run(Scalarize(spec), inputs, AbsoluteTolerance, RelativeTolerance);
+        GradientCheckReport report = GradientCheck.Function(Scalarize(spec), inputs, tolerance: new GradientTolerance(AbsoluteTolerance, RelativeTolerance));
 
         Assert.That(report.Passed, Is.True, report.ToString());
     }

@@ -26,6 +26,7 @@ public sealed class BackendConformanceTests
     {
         Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
         Activation.LeakyRelu, Activation.Elu, Activation.Softmax, Activation.LeakyReluWithSlope(0.2f), Activation.EluWithAlpha(0.5f),
+        Activation.Swish,
     };
 
     private static readonly Loss[] Losses = { Loss.MeanSquaredError, Loss.SoftmaxCrossEntropy, Loss.BinaryCrossEntropy, Loss.Hinge, Loss.Huber, Loss.HuberWithDelta(0.3f) };
@@ -159,7 +160,7 @@ public sealed class BackendConformanceTests
                 int i = r * columns + k;
                 double expected = activation.Kind == ActivationKind.Softmax
                     ? y0[i] * (dY0[i] - dot)
-                    : activation.Derivative(z0[i], y0[i]) * dY0[i];
+                    : ActivationFunctions.Derivative(activation, z0[i], y0[i]) * dY0[i];
                 AssertClose(result[i], expected, $"dZ[{r},{k}]");
             }
         }
@@ -450,11 +451,11 @@ public sealed class BackendConformanceTests
         double[] y = new double[z.Length];
         if (activation.Kind == ActivationKind.Softmax)
         {
-            for (int r = 0; r < rows; r++) Activation.SoftmaxRow(y.AsSpan(r * columns, columns), z.AsSpan(r * columns, columns));
+            for (int r = 0; r < rows; r++) ActivationFunctions.Softmax.Row(y.AsSpan(r * columns, columns), z.AsSpan(r * columns, columns));
         }
         else
         {
-            for (int i = 0; i < z.Length; i++) y[i] = activation.Forward(z[i]);
+            for (int i = 0; i < z.Length; i++) y[i] = ActivationFunctions.Forward(activation, z[i]);
         }
         return y;
     }

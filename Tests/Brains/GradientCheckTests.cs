@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using Cortex.Diagnostics;
 using NUnit.Framework;
 
@@ -8,37 +7,7 @@ namespace Cortex.Tests.Brains;
 [TestFixture]
 public sealed class GradientCheckTests
 {
-
-
-    // Every activation in the hidden layer (and, for unfused losses, in the output layer too) with every loss, on shapes 1, 3 and 17.
-    public static IEnumerable<TestCaseData> Cases()
-    {
-        foreach (Activation activation in Catalog.Activations)
-        {
-            foreach (Loss loss in Catalog.Losses)
-            {
-                foreach (int size in new[] { 1, 3, 17 })
-                {
-                    yield return new TestCaseData(activation, loss, size).SetName($"GradientCheck({activation.Kind}, {loss.Kind}, {size})");
-                }
-            }
-        }
-    }
-
-    [TestCaseSource(nameof(Cases))]
-    public void HandWrittenBackwardMatchesFiniteDifferences(Activation activation, Loss loss, int size)
-    {
-        (Brain brain, float[] inputs, float[] targets) = Catalog.CheckNetwork(activation, loss, size, seed: (ulong)(size * 31 + (int)activation.Kind));
-        using var owned = brain;
-
-        GradientCheckReport report = GradientCheck.Brain(brain, inputs, targets, size);
-
-        Assert.That(report.Passed, Is.True, report.ToString());
-        Assert.That(report.Checked + report.Skipped, Is.EqualTo(brain.ParameterCount));
-        bool smooth = activation.Kind is ActivationKind.Linear or ActivationKind.Sigmoid or ActivationKind.Tanh or ActivationKind.Softplus or ActivationKind.Softmax
-            && loss.Kind is LossKind.MeanSquaredError or LossKind.SoftmaxCrossEntropy or LossKind.BinaryCrossEntropy;
-        if (smooth) Assert.That(report.Skipped, Is.EqualTo(0), "a smooth network has no kinks to skip");
-    }
+    // The brain cases of the gradient check (every activation and loss, three ways) are in Tests/Diagnostics/GradientCheckTests.
 
     [Test]
     public void ABrokenBackwardIsCaught()

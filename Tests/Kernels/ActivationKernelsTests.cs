@@ -13,11 +13,7 @@ public sealed class ActivationKernelsTests
 
     private static readonly (int Rows, int Columns)[] Shapes = { (1, 1), (1, 7), (3, 17), (5, 64), (7, 10), (2, 33), (13, 100), (4, 8) };
 
-    public static IEnumerable<Activation> All() => new[]
-    {
-        Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
-        Activation.LeakyRelu, Activation.LeakyReluWithSlope(0.2f), Activation.Elu, Activation.EluWithAlpha(0.5f), Activation.Softmax,
-    };
+    public static IEnumerable<Activation> All() => Catalog.ActivationsWithParameters;
 
     // Relative bound between the vectorised functions and the MathF / TensorPrimitives reference (both a few ulp from exact).
     private const double Relative = 1e-6, Absolute = 1e-7;

@@ -9,11 +9,7 @@ namespace Cortex.Tests.Layers;
 [TestFixture]
 public sealed class ActivationTests
 {
-    public static IEnumerable<Activation> All() => new[]
-    {
-        Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
-        Activation.LeakyRelu, Activation.LeakyReluWithSlope(0.2f), Activation.Elu, Activation.EluWithAlpha(0.5f), Activation.Softmax,
-    };
+    public static IEnumerable<Activation> All() => Catalog.ActivationsWithParameters;
 
     private static readonly float[] Points = { -1000f, -50f, -20f, -3f, -1f, -0.5f, -1e-3f, 0f, 1e-3f, 0.5f, 1f, 3f, 20f, 50f, 1000f };
 
@@ -28,8 +24,8 @@ public sealed class ActivationTests
         ActivationKernels.Backward(dZ, dY, z, y, activation, 1, n);
         for (int i = 0; i < n; i++)
         {
-            double expected = activation.Forward(Points[i]);
-            double derivative = activation.Derivative(Points[i], expected);
+            double expected = ActivationFunctions.Forward(activation, Points[i]);
+            double derivative = ActivationFunctions.Derivative(activation, Points[i], expected);
             Assert.That(float.IsFinite(y[i]) && float.IsFinite(dZ[i]), Is.True, $"{activation} at {Points[i]}: y {y[i]}, dz {dZ[i]}");
             Assert.That(y[i], Is.EqualTo(expected).Within(1e-6 + 1e-6 * Math.Abs(expected)), $"{activation}({Points[i]})");
             Assert.That(dZ[i], Is.EqualTo(derivative).Within(1e-6 + 1e-5 * Math.Abs(derivative)), $"{activation}'({Points[i]})");
@@ -39,19 +35,19 @@ public sealed class ActivationTests
     [Test]
     public void TableValuesAreTheNotes()
     {
-        Assert.That(Activation.Sigmoid.Forward(0), Is.EqualTo(0.5));
-        Assert.That(Activation.Sigmoid.Derivative(0, 0.5), Is.EqualTo(0.25));
-        Assert.That(Activation.Tanh.Derivative(0, 0), Is.EqualTo(1));
-        Assert.That(Activation.BinaryStep.Forward(0), Is.EqualTo(1), "step is 1 from 0 on");
-        Assert.That(Activation.BinaryStep.Derivative(0, 1), Is.EqualTo(0), "step derivative taken as 0 at 0");
-        Assert.That(Activation.Relu.Derivative(0, 0), Is.EqualTo(0), "ReLU derivative taken as 0 at 0");
-        Assert.That(Activation.LeakyRelu.Forward(-2), Is.EqualTo(-0.02).Within(1e-9));
-        Assert.That(Activation.LeakyRelu.Derivative(0, 0), Is.EqualTo(1), "the notes: 1 for x >= 0");
-        Assert.That(Activation.Elu.Derivative(0, 0), Is.EqualTo(1), "the notes: 1 at 0 when alpha = 1");
-        Assert.That(Activation.EluWithAlpha(0.5f).Forward(-1), Is.EqualTo(0.5 * (Math.Exp(-1) - 1)).Within(1e-9));
-        Assert.That(Activation.Softplus.Forward(0), Is.EqualTo(Math.Log(2)).Within(1e-15));
-        Assert.That(Activation.Softplus.Forward(1000), Is.EqualTo(1000));
-        Assert.That(Activation.Softplus.Forward(-1000), Is.EqualTo(0));
+        Assert.That(ActivationFunctions.Forward(Activation.Sigmoid, 0), Is.EqualTo(0.5));
+        Assert.That(ActivationFunctions.Derivative(Activation.Sigmoid, 0, 0.5), Is.EqualTo(0.25));
+        Assert.That(ActivationFunctions.Derivative(Activation.Tanh, 0, 0), Is.EqualTo(1));
+        Assert.That(ActivationFunctions.Forward(Activation.BinaryStep, 0), Is.EqualTo(1), "step is 1 from 0 on");
+        Assert.That(ActivationFunctions.Derivative(Activation.BinaryStep, 0, 1), Is.EqualTo(0), "step derivative taken as 0 at 0");
+        Assert.That(ActivationFunctions.Derivative(Activation.Relu, 0, 0), Is.EqualTo(0), "ReLU derivative taken as 0 at 0");
+        Assert.That(ActivationFunctions.Forward(Activation.LeakyRelu, -2), Is.EqualTo(-0.02).Within(1e-9));
+        Assert.That(ActivationFunctions.Derivative(Activation.LeakyRelu, 0, 0), Is.EqualTo(1), "the notes: 1 for x >= 0");
+        Assert.That(ActivationFunctions.Derivative(Activation.Elu, 0, 0), Is.EqualTo(1), "the notes: 1 at 0 when alpha = 1");
+        Assert.That(ActivationFunctions.Forward(Activation.EluWithAlpha(0.5f), -1), Is.EqualTo(0.5 * (Math.Exp(-1) - 1)).Within(1e-9));
+        Assert.That(ActivationFunctions.Forward(Activation.Softplus, 0), Is.EqualTo(Math.Log(2)).Within(1e-15));
+        Assert.That(ActivationFunctions.Forward(Activation.Softplus, 1000), Is.EqualTo(1000));
+        Assert.That(ActivationFunctions.Forward(Activation.Softplus, -1000), Is.EqualTo(0));
     }
 
     [Test]
@@ -62,7 +58,7 @@ public sealed class ActivationTests
         Assert.That(y[0] + y[1] + y[2], Is.EqualTo(1f).Within(1e-6));
         Assert.That(y[2], Is.EqualTo(1f));
         double[] expected = new double[3];
-        Activation.SoftmaxRow(expected, new double[] { 1, 2, 3 });
+        ActivationFunctions.Softmax.Row(expected, new double[] { 1, 2, 3 });
         for (int k = 0; k < 3; k++) Assert.That(y[3 + k], Is.EqualTo(expected[k]).Within(1e-6));
     }
 

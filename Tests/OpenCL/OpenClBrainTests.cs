@@ -43,7 +43,7 @@ public sealed class OpenClBrainTests
         GradientCheckReport report = GradientCheck.Brain(brain, inputs, targets, size);
 
         Assert.That(report.Passed, Is.True, report.ToString());
-        Assert.That(report.Checked + report.Skipped, Is.EqualTo(brain.ParameterCount));
+        Assert.That(report.AgainstFiniteDifferences.Checked + report.AgainstFiniteDifferences.Skipped, Is.EqualTo(brain.ParameterCount));
     }
 
     [Test]

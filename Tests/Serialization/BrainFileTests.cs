@@ -45,6 +45,20 @@ public sealed class BrainFileTests
         }
     }
 
+    [Test]
+    public void ASwishBrainRoundTrips()
+    {
+        // Swish (kind 9) arrived after format version 1 files were written: a brain with it saves and loads like any other.
+        using Brain brain = Brain.Create(3).Dense(6, Activation.Swish).Dense(2, Activation.Swish).Loss(Loss.MeanSquaredError).MaxBatch(8).Build(9);
+        (float[] x, float[] y) = Data(16, brain.Inputs, brain.Outputs, 5);
+        Train(brain, 10, x, y, 8);
+        string path = Path.Combine(_directory, "swish" + BrainFile.Extension);
+        brain.Save(path);
+        using Brain loaded = BrainFile.Load(path);
+        Assert.That(loaded.Spec.Layers[0].Activation, Is.EqualTo(Activation.Swish));
+        Assert.That(Predict(loaded, x), Is.EqualTo(Predict(brain, x)), "bit for bit");
+    }
+
     [TestCase(true)]
     [TestCase(false)]
     public void ResumedTrainingMatchesAnUninterruptedRun(bool classifier)

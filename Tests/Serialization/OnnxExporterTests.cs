@@ -22,6 +22,7 @@ public sealed class OnnxExporterTests
         yield return new TestCaseData(Activation.LeakyReluWithSlope(0.2f)).SetArgDisplayNames("LeakyRelu(0.2)");
         yield return new TestCaseData(Activation.EluWithAlpha(0.7f)).SetArgDisplayNames("Elu(0.7)");
         yield return new TestCaseData(Activation.Softmax).SetArgDisplayNames("Softmax");
+        yield return new TestCaseData(Activation.Swish).SetArgDisplayNames("Swish");
         yield return new TestCaseData(Activation.BinaryStep).SetArgDisplayNames("BinaryStep");
     }
 

@@ -25,7 +25,7 @@ public sealed class OnnxExportOptions
 /// Exports a brain's network — inference only — as an ONNX model (IR version 7, opset 13, float32, a
 /// dynamic batch dimension) for Unity Sentis, Barracuda, ONNX Runtime and friends. Each dense layer is a
 /// <c>Gemm</c> (transB = 1, since weights are stored (Out, In)) with its weights and biases as
-/// initializers, followed by its activation: Sigmoid, Tanh, Relu, Softplus, LeakyRelu(alpha), Elu(alpha),
+/// initializers, followed by its activation: Sigmoid, Tanh, Relu, Softplus, LeakyRelu(alpha), Elu(alpha), Swish as Mul(z, Sigmoid(z)),
 /// Softmax(axis = −1), nothing for Linear, and <c>Cast(Not(Less(z, 0)))</c> for BinaryStep (1 from 0 on,
 /// NaN included, exactly as Cortex computes it).
 /// </summary>
@@ -91,6 +91,11 @@ public static class OnnxExporter
                 case ActivationKind.LeakyRelu:
                 case ActivationKind.Elu:
                     graph.Message(1, Node(prefix + ".activation", f.Kind.ToString(), new[] { z }, y, Attribute("alpha", f.Alpha)));
+                    break;
+                case ActivationKind.Swish:
+                    // Opset 13 has no Swish/SiLU op: y = z · Sigmoid(z).
+                    graph.Message(1, Node(prefix + ".sigmoid", "Sigmoid", new[] { z }, prefix + ".s"));
+                    graph.Message(1, Node(prefix + ".activation", "Mul", new[] { z, prefix + ".s" }, y));
                     break;
                 case ActivationKind.Softmax:
                     graph.Message(1, Node(prefix + ".activation", "Softmax", new[] { z }, y, Attribute("axis", -1L)));

@@ -1,11 +1,13 @@
 using System;
 using Cortex.Autodiff;
+using Cortex.Diagnostics;
+using Cortex.Tests.Autodiff;
 using NUnit.Framework;
 
-namespace Cortex.Tests.Autodiff;
+namespace Cortex.Tests.Diagnostics;
 
 [TestFixture]
-public sealed class GradCheckTests
+public sealed class GradientCheckFunctionTests
 {
     private const int Batch = 4, In = 3, Out = 2;
 
@@ -68,13 +70,15 @@ public sealed class GradCheckTests
     {
         var (inputs, expected, loss) = DenseCase();
 
-        GradCheckReport report = GradCheck.Run(loss, inputs, absoluteTolerance: 1e-6, relativeTolerance: 1e-4, expected);
+        GradientCheckReport report = GradientCheck.Function(loss, inputs, expected, new GradientTolerance(1e-6, 1e-4));
 
         Assert.That(report.Passed, Is.True, report.ToString());
-        Assert.That(report.Comparisons, Is.EqualTo(3 * (Batch * In + Out * In + Out)));
-        Assert.That(report.Elements, Is.EqualTo(Batch * In + Out * In + Out));
-        Assert.That(report.Expected, Is.SameAs(expected));
-        Assert.That(report.MaxAbsoluteError, Is.LessThan(1e-6));
+        const int elements = Batch * In + Out * In + Out;
+        Assert.That(report.AgainstReverse.Checked, Is.EqualTo(elements));
+        Assert.That(report.AgainstForward.Checked, Is.EqualTo(elements));
+        Assert.That(report.AgainstFiniteDifferences.Checked, Is.EqualTo(elements));
+        Assert.That(report.HandWritten[Batch * In + 1 * In + 2], Is.EqualTo(expected[1][1, 2]));
+        Assert.That(report.AgainstReverse.MaxAbsoluteError, Is.LessThan(1e-6));
     }
 
     [Test]
@@ -83,15 +87,18 @@ public sealed class GradCheckTests
         var (inputs, expected, loss) = DenseCase();
         expected[1][1, 2] += 0.01;   // a bug in dW[1, 2]
 
-        GradCheckReport report = GradCheck.Run(loss, inputs, 1e-6, 1e-4, expected);
+        GradientCheckReport report = GradientCheck.Function(loss, inputs, expected, new GradientTolerance(1e-6, 1e-4));
 
         Assert.That(report.Passed, Is.False);
-        Assert.That(report.Failures, Is.EqualTo(1));
-        Assert.That((report.WorstInput, report.WorstIndex), Is.EqualTo((1, 1 * In + 2)));
-        Assert.That(report.Worst, Does.StartWith("input 1 (1, 2): expected "));
-        Assert.That(report.Worst, Does.Contain(" vs reverse "));
-        Assert.That(report.MaxAbsoluteError, Is.EqualTo(0.01).Within(1e-6));
-        Assert.That(report.ToString(), Does.StartWith("grad check FAILED: 1 of"));
+        foreach (GradientComparison comparison in new[] { report.AgainstReverse, report.AgainstForward, report.AgainstFiniteDifferences })
+        {
+            Assert.That(comparison.Failures, Is.EqualTo(1), comparison.ToString());
+            Assert.That(comparison.WorstIndex, Is.EqualTo(Batch * In + 1 * In + 2));
+            Assert.That(comparison.Worst, Does.StartWith("input 1 [1,2]: hand-written "));
+            Assert.That(comparison.Worst, Does.Contain(" vs " + comparison.Method + " "));
+            Assert.That(comparison.MaxAbsoluteError, Is.EqualTo(0.01).Within(1e-6));
+        }
+        Assert.That(report.ToString(), Does.StartWith("hand-written gradient: FAILED"));
     }
 
     [Test]
@@ -104,12 +111,14 @@ public sealed class GradCheckTests
         }
         Func<Graph, Node[], Node> crossEntropy = (g, z) => -1.0 / 3 * g.Sum(g.LogSoftmax(z[0]) * g.Constant(oneHot));
         Func<Graph, Node[], Node> hinge = (g, z) => g.Mean(g.Max(g.Constant(0), 1 - z[0] * g.Constant(signs)));
+        var tight = new GradientTolerance(1e-8, 1e-6);
 
-        GradCheckReport ce = GradCheck.Run(crossEntropy, new[] { logits }, 1e-8, 1e-6);
-        GradCheckReport hi = GradCheck.Run(hinge, new[] { Seeded.Scaled(logits, 0.37) }, 1e-8, 1e-6);
+        GradientCheckReport ce = GradientCheck.Function(crossEntropy, new[] { logits }, tolerance: tight);
+        GradientCheckReport hi = GradientCheck.Function(hinge, new[] { Seeded.Scaled(logits, 0.37) }, tolerance: tight);
 
         Assert.That(ce.Passed, Is.True, ce.ToString());
         Assert.That(hi.Passed, Is.True, hi.ToString());
+        Assert.That(ce.AgainstFiniteDifferences.Skipped, Is.EqualTo(0), "cross-entropy is smooth");
         // softmax cross-entropy: ∂/∂z = (softmax(z) − onehot) / rows
         for (int r = 0; r < 3; r++)
         {
@@ -125,7 +134,7 @@ public sealed class GradCheckTests
             for (int c = 0; c < 4; c++)
             {
                 double expected = (Math.Exp(logits[r, c] - max) / sum - oneHot[r, c]) / 3;
-                Assert.That(ce.Reverse[0][r, c], Is.EqualTo(expected).Within(1e-14));
+                Assert.That(ce.Reverse[r * 4 + c], Is.EqualTo(expected).Within(1e-14));
             }
         }
     }
@@ -135,7 +144,7 @@ public sealed class GradCheckTests
     {
         Matrix x = Seeded.Uniform(7, 2, 2);
         double[] before = x.ToArray();
-        GradCheck.Run((g, p) => g.Sum(g.Exp(p[0])), new[] { x }, 1e-8, 1e-6);
+        GradientCheck.Function((g, p) => g.Sum(g.Exp(p[0])), new[] { x }, tolerance: new GradientTolerance(1e-8, 1e-6));
         Assert.That(x.ToArray(), Is.EqualTo(before));
     }
 
@@ -144,12 +153,11 @@ public sealed class GradCheckTests
     {
         Matrix[] x = { Matrix.Scalar(1) };
         Func<Graph, Node[], Node> f = (g, p) => g.Exp(p[0]);
-        Assert.That(() => GradCheck.Run(f, x, -1, 0), Throws.ArgumentException);
-        Assert.That(() => GradCheck.Run(f, x, 0, double.NaN), Throws.ArgumentException);
-        Assert.That(() => GradCheck.Run(f, x, 0, 0, step: 0), Throws.ArgumentException);
-        Assert.That(() => GradCheck.Run(f, x, 0, 0, new[] { new Matrix(1, 2) }),
-            Throws.ArgumentException.With.Message.StartsWith("grad check: expected gradient 0 is (1, 2), input is (1, 1)"));
-        Assert.That(() => GradCheck.Run((g, p) => g.Exp(p[0]), new[] { new Matrix(1, 2) }, 0, 0),
+        Assert.That(() => GradientCheck.Function(f, x, tolerance: new GradientTolerance(-1, 0)), Throws.ArgumentException);
+        Assert.That(() => GradientCheck.Function(f, x, tolerance: new GradientTolerance(0, double.NaN)), Throws.ArgumentException);
+        Assert.That(() => GradientCheck.Function(f, x, new[] { new Matrix(1, 2) }),
+            Throws.ArgumentException.With.Message.StartsWith("Hand-written gradient 0 is (1, 2), input is (1, 1)"));
+        Assert.That(() => GradientCheck.Function((g, p) => g.Exp(p[0]), new[] { new Matrix(1, 2) }),
             Throws.ArgumentException.With.Message.StartsWith("backward: output (1, 2) is not a scalar"));
     }
 }
