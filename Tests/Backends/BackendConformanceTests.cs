@@ -22,12 +22,7 @@ public sealed class BackendConformanceTests
     private const float Guard = 12345.5f;
     private const double Epsilon = 1.0 / (1 << 24);
 
-    private static readonly Activation[] Activations =
-    {
-        Activation.Linear, Activation.BinaryStep, Activation.Sigmoid, Activation.Tanh, Activation.Relu, Activation.Softplus,
-        Activation.LeakyRelu, Activation.Elu, Activation.Softmax, Activation.LeakyReluWithSlope(0.2f), Activation.EluWithAlpha(0.5f),
-        Activation.Swish,
-    };
+    private static readonly Activation[] Activations = Catalog.ActivationsWithParameters;
 
     private static readonly Loss[] Losses = { Loss.MeanSquaredError, Loss.SoftmaxCrossEntropy, Loss.BinaryCrossEntropy, Loss.Hinge, Loss.Huber, Loss.HuberWithDelta(0.3f) };
 

@@ -33,8 +33,32 @@ public sealed class ActivationTests
     }
 
     [Test]
+    public void EveryKindIsInTheCatalogTheTableAndTheOracle()
+    {
+        // Adding a kind without its struct, its oracle graph or its place in the exhaustive tests fails here.
+        foreach (ActivationKind kind in Enum.GetValues<ActivationKind>())
+        {
+            Assert.That(Activation.IsDefined(kind), Is.True, $"{kind}: Activation.IsDefined");
+            Activation activation = Activation.FromKind(kind, kind switch { ActivationKind.LeakyRelu => 0.1f, ActivationKind.Elu => 1f, _ => 0f });
+            Assert.That(Array.Exists(Catalog.Activations, a => a.Kind == kind), Is.True, $"{kind}: Tests/Catalog.cs Activations");
+            Assert.That(Array.Exists(Catalog.ActivationsWithParameters, a => a.Kind == kind), Is.True, $"{kind}: Tests/Catalog.cs ActivationsWithParameters");
+            var graph = new Cortex.Autodiff.Graph();
+            Assert.That(GraphOf.Activation(graph, activation, graph.Constant(new Cortex.Autodiff.Matrix(1, 2))).Cols, Is.EqualTo(2), $"{kind}: GraphOf");
+            if (!activation.IsRowWise) Assert.That(double.IsFinite(ActivationFunctions.Forward(activation, 0.5)), Is.True, $"{kind}: ActivationFunctions");
+        }
+        Assert.That(Activation.IsDefined((ActivationKind)200), Is.False);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Activation.FromKind((ActivationKind)200, 0f));
+    }
+
+    [Test]
     public void TableValuesAreTheNotes()
     {
+        Assert.That(ActivationFunctions.Forward(Activation.Swish, 0), Is.EqualTo(0));
+        Assert.That(ActivationFunctions.Derivative(Activation.Swish, 0, 0), Is.EqualTo(0.5), "swish'(0) = sigma(0)");
+        Assert.That(ActivationFunctions.Forward(Activation.Swish, 1), Is.EqualTo(1 / (1 + Math.Exp(-1))).Within(1e-15));
+        Assert.That(ActivationFunctions.Derivative(Activation.Swish, -2, ActivationFunctions.Forward(Activation.Swish, -2)),
+            Is.EqualTo(1 / (1 + Math.Exp(2)) + -2 * (1 / (1 + Math.Exp(2))) * (1 - 1 / (1 + Math.Exp(2)))).Within(1e-15), "sigma + x sigma (1 - sigma)");
+        Assert.That(ActivationFunctions.Forward(Activation.Swish, double.NegativeInfinity), Is.EqualTo(0), "the limit, not -inf * 0");
         Assert.That(ActivationFunctions.Forward(Activation.Sigmoid, 0), Is.EqualTo(0.5));
         Assert.That(ActivationFunctions.Derivative(Activation.Sigmoid, 0, 0.5), Is.EqualTo(0.25));
         Assert.That(ActivationFunctions.Derivative(Activation.Tanh, 0, 0), Is.EqualTo(1));

@@ -26,6 +26,13 @@ public sealed class OnnxExporterTests
         yield return new TestCaseData(Activation.BinaryStep).SetArgDisplayNames("BinaryStep");
     }
 
+    [Test]
+    public void EveryActivationKindIsExported()
+    {
+        var kinds = Activations().Select(c => ((Activation)c.Arguments[0]!).Kind).ToHashSet();
+        Assert.That(kinds, Is.EquivalentTo(Enum.GetValues<ActivationKind>()));
+    }
+
     [TestCaseSource(nameof(Activations))]
     public void OnnxRuntimeAgreesWithCortex(Activation activation)
     {
