@@ -16,7 +16,7 @@ internal sealed partial class BrainFileDto
     [MemoryPackOrder(2)] public float[]? Parameters { get; set; }
     [MemoryPackOrder(3)] public OptimizerStateDto? OptimizerState { get; set; }
     [MemoryPackOrder(4)] public RandomStateDto? RandomState { get; set; }
-    [MemoryPackOrder(5), CheckedObjectArray<SectionDto>(FormatLimits.MaxSections, "sections")] public SectionDto[]? Sections { get; set; }
+    [MemoryPackOrder(5), CheckedSectionArray] public SectionDto[]? Sections { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref BrainFileDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
@@ -40,7 +40,7 @@ internal sealed partial class MetadataDto
 internal sealed partial class SpecDto
 {
     [MemoryPackOrder(0)] public int Inputs { get; set; }
-    [MemoryPackOrder(1), CheckedObjectArray<LayerDto>(FormatLimits.MaxLayers, "spec.layers")] public LayerDto[]? Layers { get; set; }
+    [MemoryPackOrder(1), CheckedLayerArray] public LayerDto[]? Layers { get; set; }
     [MemoryPackOrder(2)] public byte LossKind { get; set; }
     [MemoryPackOrder(3)] public float LossDelta { get; set; }
     [MemoryPackOrder(4)] public OptimizerDto? Optimizer { get; set; }
@@ -124,7 +124,7 @@ internal sealed partial class BrainFileInfoDto
     [MemoryPackOrder(2), SkippedFloatArray("parameters")] public int ParameterCount { get; set; }
     [MemoryPackOrder(3)] public OptimizerStateInfoDto? OptimizerState { get; set; }
     [MemoryPackOrder(4)] public RandomStateDto? RandomState { get; set; }
-    [MemoryPackOrder(5), CheckedObjectArray<SectionInfoDto>(FormatLimits.MaxSections, "sections")] public SectionInfoDto[]? Sections { get; set; }
+    [MemoryPackOrder(5), CheckedSectionInfoArray] public SectionInfoDto[]? Sections { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref BrainFileInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
@@ -171,15 +171,31 @@ internal sealed class CheckedStringArrayAttribute : MemoryPackCustomFormatterAtt
     public override CheckedStringArrayFormatter GetFormatter() => _formatter;
 }
 
+// One non-generic attribute per DTO array: a generic attribute (CheckedObjectArrayAttribute<T>) cannot be read
+// by Unity's Mono or IL2CPP, and MemoryPack's generated code reads these attributes to get their formatters.
+
 [AttributeUsage(AttributeTargets.Property)]
-internal sealed class CheckedObjectArrayAttribute<T> : MemoryPackCustomFormatterAttribute<CheckedObjectArrayFormatter<T>, T[]>
-    where T : class
+internal sealed class CheckedLayerArrayAttribute : MemoryPackCustomFormatterAttribute<CheckedObjectArrayFormatter<LayerDto>, LayerDto[]>
 {
-    private readonly CheckedObjectArrayFormatter<T> _formatter;
+    private static readonly CheckedObjectArrayFormatter<LayerDto> Formatter = new(FormatLimits.MaxLayers, "spec.layers");
 
-    public CheckedObjectArrayAttribute(int maxCount, string field) => _formatter = new CheckedObjectArrayFormatter<T>(maxCount, field);
+    public override CheckedObjectArrayFormatter<LayerDto> GetFormatter() => Formatter;
+}
 
-    public override CheckedObjectArrayFormatter<T> GetFormatter() => _formatter;
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class CheckedSectionArrayAttribute : MemoryPackCustomFormatterAttribute<CheckedObjectArrayFormatter<SectionDto>, SectionDto[]>
+{
+    private static readonly CheckedObjectArrayFormatter<SectionDto> Formatter = new(FormatLimits.MaxSections, "sections");
+
+    public override CheckedObjectArrayFormatter<SectionDto> GetFormatter() => Formatter;
+}
+
+[AttributeUsage(AttributeTargets.Property)]
+internal sealed class CheckedSectionInfoArrayAttribute : MemoryPackCustomFormatterAttribute<CheckedObjectArrayFormatter<SectionInfoDto>, SectionInfoDto[]>
+{
+    private static readonly CheckedObjectArrayFormatter<SectionInfoDto> Formatter = new(FormatLimits.MaxSections, "sections");
+
+    public override CheckedObjectArrayFormatter<SectionInfoDto> GetFormatter() => Formatter;
 }
 
 [AttributeUsage(AttributeTargets.Property)]

@@ -17,7 +17,8 @@ namespace Cortex.Tests.Docs;
 /// about — a brain, input, target, observation and action arrays — as static fields), so a fragment such as
 /// <c>brain.Predict(observations, actions, batch: 1);</c> compiles as written, and a block may declare locals of the
 /// same names. Blocks that are not meant to compile here — sketches against an
-/// engine's API, console output, file listings — use another fence tag (```cs, ```text).
+/// engine's API, console output, file listings — use another fence tag (```cs, ```text). A block that goes on
+/// from the one before it (same page) is preceded by the line <c>&lt;!-- continues --&gt;</c> and compiled with it.
 /// </summary>
 [TestFixture]
 public sealed class DocsTests
@@ -36,6 +37,7 @@ public sealed class DocsTests
         global using Cortex.Serialization;
         global using Cortex.OpenCL;
         global using static DocsPrelude;
+        global using DocsTypes;
 
         internal static class DocsPrelude
         {
@@ -45,7 +47,16 @@ public sealed class DocsTests
             public static int agentCount = 1;
             public static double frameSeconds = 1.0 / 60;
         }
+
+        namespace DocsTypes
+        {
+            [StructLayout(LayoutKind.Sequential)] public struct Senses { public float Dx, Dy, Vx, Vy; }
+            [StructLayout(LayoutKind.Sequential)] public struct Steering { public float Turn, Throttle; }
+        }
         """;
+
+    /// <summary>A line right before a fence that makes the block continue the previous block of the same tag on the page.</summary>
+    private const string ContinuesMarker = "<!-- continues -->";
 
     private static readonly Regex Fence = new(@"^```(?<tag>[^\s`]*)\s*$", RegexOptions.Compiled);
     private static readonly Regex Link = new(@"(?<!!)\[(?<text>[^\]]*)\]\((?<target>[^)\s]+)\)|!\[(?<alt>[^\]]*)\]\((?<image>[^)\s]+)\)", RegexOptions.Compiled);
@@ -83,7 +94,11 @@ public sealed class DocsTests
             {
                 code.Append(lines[i].Length >= indent ? lines[i][indent..] : lines[i].TrimStart()).Append('\n');
             }
-            blocks.Add(new CodeBlock(relative, start + 1, open.Groups["tag"].Value, code.ToString()));
+            string tag = open.Groups["tag"].Value;
+            bool continues = start > 0 && lines[start - 1].Trim() == ContinuesMarker;
+            CodeBlock? previous = blocks.LastOrDefault(b => b.Tag == tag);
+            if (continues && previous is null) throw new InvalidOperationException($"{relative}:{start + 1} continues no block");
+            blocks.Add(new CodeBlock(relative, start + 1, tag, (continues ? previous!.Code : "") + code));
         }
         return blocks;
     }
