@@ -15,7 +15,7 @@ fi
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-dotnet publish Runtime -c Release -f netstandard2.1 -o "$out" -p:ContinuousIntegrationBuild=true >/dev/null
+dotnet publish Runtime -c Release -f netstandard2.1 -o "$out" >/dev/null
 
 plugins="$pkg/Runtime/Plugins"
 rm -rf "$plugins"
