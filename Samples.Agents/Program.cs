@@ -39,12 +39,25 @@ public static class Program
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+        catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>Checks every path the run will write before it starts training.</summary>
+    private static void CheckPaths(Options options, bool saves)
+    {
+        SamplePaths.CheckOutputDirectory(options.OutputDirectory);
+        if (saves && options.SavePath is not null) SamplePaths.CheckSavePath(options.SavePath);
     }
 
     private static int RunCartPole(Options options, bool live)
     {
         var settings = new CartPoleSettings { Seed = options.Seed, Threads = options.Threads, EvaluationEpisodes = options.Episodes };
         if (options.Steps is int steps) settings.MaxEnvironmentSteps = steps;
+        if (!options.Evaluate) CheckPaths(options, saves: true);
         using Brain brain = BrainFiles.LoadOrCreate(options.LoadPath, () => CartPoleRun.CreateBrain(settings), CartPole.ObservationSize, CartPole.ActionCount);
         if (options.Evaluate)
         {
@@ -57,8 +70,8 @@ public static class Program
             $"step {p.Step,6}  episode {p.Episode,4}  train avg100 {p.TrainingAverage100,6:F1}  eval avg100 {p.EvaluationAverage,6:F1}  loss {p.Loss,7:F4}  ε {p.Epsilon:F3}  {p.StepsPerSecond,6:F0} steps/s",
             new[] { ("step", $"{p.Step}"), ("episode", $"{p.Episode}"), ("training avg100 (exploring)", $"{p.TrainingAverage100:F1}"),
                 ("greedy eval avg100", $"{p.EvaluationAverage:F1}"), ("loss", $"{p.Loss:F4}"), ("ε", $"{p.Epsilon:F3}"), ("steps/s", $"{p.StepsPerSecond:F0}") })));
-        Console.WriteLine($"learning curve: {Plots.CartPoleCurve(result, options.OutputDirectory, options.Seed)}");
         if (options.SavePath is not null) Console.WriteLine($"saved: {BrainFiles.Save(brain, options.SavePath, $"cartpole seed {options.Seed}")}");
+        Console.WriteLine($"learning curve: {SamplePaths.Write("learning curve", () => Plots.CartPoleCurve(result, options.OutputDirectory, options.Seed))}");
         Console.WriteLine(result.Solved
             ? $"cartpole: solved at step {result.SolvedAtStep} (avg100 = {result.EvaluationAverage:F1}) in {result.Seconds:F1} s"
             : $"cartpole: NOT solved within {result.EnvironmentSteps} steps (best avg100 = {result.BestEvaluationAverage:F1}) in {result.Seconds:F1} s");
@@ -69,6 +82,7 @@ public static class Program
     {
         var settings = new SeekersSettings { Seed = options.Seed, Threads = options.Threads, Agents = options.Agents };
         if (options.Steps is int steps) settings.Ticks = steps;
+        CheckPaths(options, saves: !options.Evaluate);
         using Brain brain = BrainFiles.LoadOrCreate(options.LoadPath, () => SeekersRun.CreateBrain(settings), SeekerObservation.Size, SeekerActionValues.Size);
         bool learn = !options.Evaluate;
         Console.WriteLine($"seekers: {settings.Agents} agents, {settings.Targets} targets, {brain.Spec}, seed {options.Seed}, {settings.Ticks} ticks{(learn ? "" : ", evaluation only")}");
@@ -76,9 +90,9 @@ public static class Program
             $"tick {p.Tick,6}  reward/agent-tick {p.RewardPerAgentTick,8:F4}  reached/agent/1000 ticks {p.ReachedPerAgentPer1000Ticks,6:F2}  collisions/agent-tick {p.CollisionsPerAgentTick:F4}  loss {p.Loss:F4}",
             new[] { ("tick", $"{p.Tick}"), ("reward per agent-tick", $"{p.RewardPerAgentTick:F4}"), ("targets reached per agent per 1000 ticks", $"{p.ReachedPerAgentPer1000Ticks:F2}"),
                 ("collisions per agent-tick", $"{p.CollisionsPerAgentTick:F4}"), ("loss", $"{p.Loss:F4}") })));
-        Console.WriteLine($"learning curve: {Plots.SeekersCurve(result, options.OutputDirectory, options.Seed)}");
-        Console.WriteLine($"arena: {Plots.SeekersArena(result.Arena, options.OutputDirectory, options.Seed)}");
         if (options.SavePath is not null && learn) Console.WriteLine($"saved: {BrainFiles.Save(brain, options.SavePath, $"seekers seed {options.Seed}")}");
+        Console.WriteLine($"learning curve: {SamplePaths.Write("learning curve", () => Plots.SeekersCurve(result, options.OutputDirectory, options.Seed))}");
+        Console.WriteLine($"arena: {SamplePaths.Write("arena snapshot", () => Plots.SeekersArena(result.Arena, options.OutputDirectory, options.Seed))}");
         SeekersPoint first = result.Curve[0], last = result.Curve[result.Curve.Count - 1];
         Console.WriteLine($"seekers: reward per agent-tick {first.RewardPerAgentTick:F4} -> {last.RewardPerAgentTick:F4}, targets reached per agent per 1000 ticks {first.ReachedPerAgentPer1000Ticks:F2} -> {last.ReachedPerAgentPer1000Ticks:F2}, {result.Ticks} ticks in {result.Seconds:F1} s");
         return 0;

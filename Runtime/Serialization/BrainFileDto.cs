@@ -1,4 +1,3 @@
-using System;
 using MemoryPack;
 
 namespace Cortex.Serialization;
@@ -6,17 +5,21 @@ namespace Cortex.Serialization;
 // The MemoryPack payload of a brain file, format 1. Version-tolerant: a later version may add members
 // under new orders (older readers skip them by their recorded lengths) but never renumbers, retypes or
 // reuses one. Every DTO checks its member-length table before the generated reader trusts it, and
-// strings and object arrays are read by the bounded formatters of PayloadGuard.
+// strings and object arrays are read by the bounded formatters of PayloadGuard, reached through
+// DtoField members whose formatters DtoFormatters registers statically (no attribute is read by reflection).
 
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class BrainFileDto
 {
+    static partial void StaticConstructor() => DtoFormatters.EnsureRegistered();
+
     [MemoryPackOrder(0)] public MetadataDto? Metadata { get; set; }
     [MemoryPackOrder(1)] public SpecDto? Spec { get; set; }
     [MemoryPackOrder(2)] public float[]? Parameters { get; set; }
     [MemoryPackOrder(3)] public OptimizerStateDto? OptimizerState { get; set; }
     [MemoryPackOrder(4)] public RandomStateDto? RandomState { get; set; }
-    [MemoryPackOrder(5), CheckedObjectArray<SectionDto>(FormatLimits.MaxSections, "sections")] public SectionDto[]? Sections { get; set; }
+    [MemoryPackIgnore] public SectionDto[]? Sections { get => SectionsField?.Value; set => SectionsField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(5), MemoryPackAllowSerialize] private DtoField<DtoTags.Sections, SectionDto[]>? SectionsField { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref BrainFileDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
@@ -25,12 +28,18 @@ internal sealed partial class BrainFileDto
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class MetadataDto
 {
-    [MemoryPackOrder(0), CheckedString(FormatLimits.MaxNameChars, "metadata.name")] public string? Name { get; set; }
+    static partial void StaticConstructor() => DtoFormatters.EnsureRegistered();
+
+    [MemoryPackIgnore] public string? Name { get => NameField?.Value; set => NameField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(0), MemoryPackAllowSerialize] private DtoField<DtoTags.MetadataName, string>? NameField { get; set; }
     [MemoryPackOrder(1)] public long CreatedUnixMilliseconds { get; set; }
     [MemoryPackOrder(2)] public long TrainingSteps { get; set; }
-    [MemoryPackOrder(3), CheckedStringArray(FormatLimits.MaxUserEntries, FormatLimits.MaxKeyChars, "metadata.userKeys")] public string[]? UserKeys { get; set; }
-    [MemoryPackOrder(4), CheckedStringArray(FormatLimits.MaxUserEntries, FormatLimits.MaxValueChars, "metadata.userValues")] public string[]? UserValues { get; set; }
-    [MemoryPackOrder(5), CheckedString(FormatLimits.MaxNameChars, "metadata.writer")] public string? Writer { get; set; }
+    [MemoryPackIgnore] public string[]? UserKeys { get => UserKeysField?.Value; set => UserKeysField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(3), MemoryPackAllowSerialize] private DtoField<DtoTags.UserKeys, string[]>? UserKeysField { get; set; }
+    [MemoryPackIgnore] public string[]? UserValues { get => UserValuesField?.Value; set => UserValuesField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(4), MemoryPackAllowSerialize] private DtoField<DtoTags.UserValues, string[]>? UserValuesField { get; set; }
+    [MemoryPackIgnore] public string? Writer { get => WriterField?.Value; set => WriterField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(5), MemoryPackAllowSerialize] private DtoField<DtoTags.Writer, string>? WriterField { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref MetadataDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "metadata");
@@ -39,8 +48,11 @@ internal sealed partial class MetadataDto
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class SpecDto
 {
+    static partial void StaticConstructor() => DtoFormatters.EnsureRegistered();
+
     [MemoryPackOrder(0)] public int Inputs { get; set; }
-    [MemoryPackOrder(1), CheckedObjectArray<LayerDto>(FormatLimits.MaxLayers, "spec.layers")] public LayerDto[]? Layers { get; set; }
+    [MemoryPackIgnore] public LayerDto[]? Layers { get => LayersField?.Value; set => LayersField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(1), MemoryPackAllowSerialize] private DtoField<DtoTags.Layers, LayerDto[]>? LayersField { get; set; }
     [MemoryPackOrder(2)] public byte LossKind { get; set; }
     [MemoryPackOrder(3)] public float LossDelta { get; set; }
     [MemoryPackOrder(4)] public OptimizerDto? Optimizer { get; set; }
@@ -107,7 +119,10 @@ internal sealed partial class RandomStateDto
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class SectionDto
 {
-    [MemoryPackOrder(0), CheckedString(FormatLimits.MaxKeyChars, "sections[].name")] public string? Name { get; set; }
+    static partial void StaticConstructor() => DtoFormatters.EnsureRegistered();
+
+    [MemoryPackIgnore] public string? Name { get => NameField?.Value; set => NameField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(0), MemoryPackAllowSerialize] private DtoField<DtoTags.SectionName, string>? NameField { get; set; }
     [MemoryPackOrder(1)] public float[]? Values { get; set; }
 
     [MemoryPackOnDeserializing]
@@ -119,12 +134,16 @@ internal sealed partial class SectionDto
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class BrainFileInfoDto
 {
+    static partial void StaticConstructor() => DtoFormatters.EnsureRegistered();
+
     [MemoryPackOrder(0)] public MetadataDto? Metadata { get; set; }
     [MemoryPackOrder(1)] public SpecDto? Spec { get; set; }
-    [MemoryPackOrder(2), SkippedFloatArray("parameters")] public int ParameterCount { get; set; }
+    [MemoryPackIgnore] public int ParameterCount { get => ParameterCountField?.Value ?? 0; set => ParameterCountField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(2), MemoryPackAllowSerialize] private DtoField<DtoTags.SkippedParameters, int>? ParameterCountField { get; set; }
     [MemoryPackOrder(3)] public OptimizerStateInfoDto? OptimizerState { get; set; }
     [MemoryPackOrder(4)] public RandomStateDto? RandomState { get; set; }
-    [MemoryPackOrder(5), CheckedObjectArray<SectionInfoDto>(FormatLimits.MaxSections, "sections")] public SectionInfoDto[]? Sections { get; set; }
+    [MemoryPackIgnore] public SectionInfoDto[]? Sections { get => SectionsField?.Value; set => SectionsField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(5), MemoryPackAllowSerialize] private DtoField<DtoTags.SectionInfos, SectionInfoDto[]>? SectionsField { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref BrainFileInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
@@ -133,9 +152,13 @@ internal sealed partial class BrainFileInfoDto
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class OptimizerStateInfoDto
 {
+    static partial void StaticConstructor() => DtoFormatters.EnsureRegistered();
+
     [MemoryPackOrder(0)] public long Steps { get; set; }
-    [MemoryPackOrder(1), SkippedFloatArray("optimizerState.moment1")] public int Moment1Length { get; set; }
-    [MemoryPackOrder(2), SkippedFloatArray("optimizerState.moment2")] public int Moment2Length { get; set; }
+    [MemoryPackIgnore] public int Moment1Length { get => Moment1LengthField?.Value ?? 0; set => Moment1LengthField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(1), MemoryPackAllowSerialize] private DtoField<DtoTags.SkippedMoment1, int>? Moment1LengthField { get; set; }
+    [MemoryPackIgnore] public int Moment2Length { get => Moment2LengthField?.Value ?? 0; set => Moment2LengthField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(2), MemoryPackAllowSerialize] private DtoField<DtoTags.SkippedMoment2, int>? Moment2LengthField { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref OptimizerStateInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState");
@@ -144,50 +167,13 @@ internal sealed partial class OptimizerStateInfoDto
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class SectionInfoDto
 {
-    [MemoryPackOrder(0), CheckedString(FormatLimits.MaxKeyChars, "sections[].name")] public string? Name { get; set; }
-    [MemoryPackOrder(1), SkippedFloatArray("sections[].values")] public int Length { get; set; }
+    static partial void StaticConstructor() => DtoFormatters.EnsureRegistered();
+
+    [MemoryPackIgnore] public string? Name { get => NameField?.Value; set => NameField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(0), MemoryPackAllowSerialize] private DtoField<DtoTags.SectionName, string>? NameField { get; set; }
+    [MemoryPackIgnore] public int Length { get => LengthField?.Value ?? 0; set => LengthField = new(value); }
+    [MemoryPackInclude, MemoryPackOrder(1), MemoryPackAllowSerialize] private DtoField<DtoTags.SkippedSectionValues, int>? LengthField { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref SectionInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section");
-}
-
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class CheckedStringAttribute : MemoryPackCustomFormatterAttribute<CheckedStringFormatter, string>
-{
-    private readonly CheckedStringFormatter _formatter;
-
-    public CheckedStringAttribute(int maxChars, string field) => _formatter = new CheckedStringFormatter(maxChars, field);
-
-    public override CheckedStringFormatter GetFormatter() => _formatter;
-}
-
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class CheckedStringArrayAttribute : MemoryPackCustomFormatterAttribute<CheckedStringArrayFormatter, string[]>
-{
-    private readonly CheckedStringArrayFormatter _formatter;
-
-    public CheckedStringArrayAttribute(int maxCount, int maxChars, string field) => _formatter = new CheckedStringArrayFormatter(maxCount, maxChars, field);
-
-    public override CheckedStringArrayFormatter GetFormatter() => _formatter;
-}
-
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class CheckedObjectArrayAttribute<T> : MemoryPackCustomFormatterAttribute<CheckedObjectArrayFormatter<T>, T[]>
-    where T : class
-{
-    private readonly CheckedObjectArrayFormatter<T> _formatter;
-
-    public CheckedObjectArrayAttribute(int maxCount, string field) => _formatter = new CheckedObjectArrayFormatter<T>(maxCount, field);
-
-    public override CheckedObjectArrayFormatter<T> GetFormatter() => _formatter;
-}
-
-[AttributeUsage(AttributeTargets.Property)]
-internal sealed class SkippedFloatArrayAttribute : MemoryPackCustomFormatterAttribute<SkippedFloatArrayFormatter, int>
-{
-    private readonly SkippedFloatArrayFormatter _formatter;
-
-    public SkippedFloatArrayAttribute(string field) => _formatter = new SkippedFloatArrayFormatter(field);
-
-    public override SkippedFloatArrayFormatter GetFormatter() => _formatter;
 }

@@ -175,7 +175,7 @@ public sealed class TracesTests
         Assert.That(Traces.Primal(y), Does.Contain("v₂ × 2"));
     }
 
-    /// <summary>The snippet for the README; docs/autodiff-traces.md and the README's traces must be exactly this output.</summary>
+    /// <summary>The snippet for the docs: docs/autodiff-traces.md and the traces in docs/autodiff.md must be exactly this output.</summary>
     internal static string Snippet()
     {
         Node y = Example().V[6];
@@ -194,7 +194,7 @@ public sealed class TracesTests
     {
         string root = RepositoryRoot();
         string snippetPath = Path.Combine(root, "docs", "autodiff-traces.md");
-        string readmePath = Path.Combine(root, "README.md");
+        string readmePath = Path.Combine(root, "docs", "autodiff.md");
         string expected = Snippet();
         const string Begin = "<!-- traces:begin -->\n", End = "<!-- traces:end -->";
         if (Environment.GetEnvironmentVariable("CORTEX_UPDATE_DOCS") == "1")

@@ -40,6 +40,39 @@ public sealed class SamplesTests
     }
 
     [Test]
+    public void UnwritableOutputAndSavePathsFailBeforeTraining()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "cortex-no-such-dir-" + Guid.NewGuid().ToString("N"));
+        string file = Path.GetTempFileName();
+        try
+        {
+            var cases = new (string[] Args, string Message)[]
+            {
+                (new[] { "cartpole", "--out", "/proc/cortex-plots", "--plain" }, "cannot write plots to '/proc/cortex-plots'"),
+                (new[] { "cartpole", "--out", file, "--plain" }, "cannot write plots to"),
+                (new[] { "cartpole", "--save", Path.Combine(missing, "x.cbrain"), "--plain" }, "cannot save to"),
+                (new[] { "cartpole", "--save", Path.GetTempPath(), "--plain" }, "it is a folder"),
+                (new[] { "seekers", "--out", "/proc/cortex-plots", "--plain" }, "cannot write plots to"),
+                (new[] { "seekers", "--save", Path.Combine(missing, "x.cbrain"), "--plain" }, "cannot save to"),
+            };
+            foreach ((string[] args, string message) in cases)
+            {
+                (int code, string output, string error) = Run(args);
+                string what = string.Join(" ", args);
+                Assert.That(code, Is.EqualTo(2), what);
+                Assert.That(error, Does.Contain(message), what);
+                Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1), what + ": one line, no stack trace");
+                Assert.That(output, Does.Not.Contain("step ").And.Not.Contain("tick "), what + ": nothing was trained");
+            }
+            Assert.That(Directory.Exists(missing), Is.False);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
     public void MissingCorruptOrForeignBrainFilesAreOneLineErrors()
     {
         string dir = Path.Combine(Path.GetTempPath(), "cortex-samples-" + Guid.NewGuid().ToString("N"));
