@@ -3,6 +3,7 @@ using Cortex;
 using Cortex.Backends;
 using Cortex.Learning;
 using Cortex.Realtime;
+using Cortex.Serialization;
 using Godot;
 
 namespace Cortex.Samples.Godot
@@ -43,7 +44,7 @@ namespace Cortex.Samples.Godot
         {
             _backend = new CpuBackend(threads: 2);   // the brain does not own a backend it is given
             _brain = System.IO.File.Exists(BrainPath)
-                ? Brain.Load(BrainPath, _backend)
+                ? BrainFile.Load(BrainPath, _backend)
                 : Brain.Create(inputs: 2)
                     .Dense(32, Activation.Relu)
                     .Dense(3, Activation.Linear)   // Q-values of: stay, left, right

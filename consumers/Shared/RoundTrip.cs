@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using Cortex;
+using Cortex.Serialization;
 
 namespace Cortex.Consumers
 {
@@ -29,7 +30,7 @@ namespace Cortex.Consumers
 
             string path = Path.Combine(directory, "xor.cbrain");
             brain.Save(path);
-            using Brain loaded = Brain.Load(path);
+            using Brain loaded = BrainFile.Load(path);
             var before = new float[4];
             var after = new float[4];
             brain.Predict(inputs, before, batch: 4);

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using Cortex.Learning;
 using Cortex.Realtime;
+using Cortex.Serialization;
 using UnityEngine;
 
 namespace Cortex.Samples.Unity
@@ -35,7 +36,7 @@ namespace Cortex.Samples.Unity
         {
             string path = Application.persistentDataPath + "/seeker.cbrain";
             _brain = System.IO.File.Exists(path)
-                ? Brain.Load(path)
+                ? BrainFile.Load(path)
                 : Brain.Create(2).Dense(64, Activation.Relu).Dense(5, Activation.Linear).Optimizer(Optimizer.Adam(1e-3f)).Build(seed: 1);
             _group = AgentGroup.WithDqn(_brain, new DqnOptions(), TrainingBudget.UpdatesWithin(4, 500), seed: 1);
             foreach (Agent agent in Waiting) _group.Add(agent);
