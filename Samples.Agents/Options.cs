@@ -16,6 +16,7 @@ public sealed class Options
           moons      a small classifier on the two-moons data set
 
         options:
+          --algo NAME     cartpole: dqn (default) or ppo
           --seed N        seed (default 1)
           --steps N       cartpole: most training steps (default 50000); seekers: ticks (default 3000)
           --agents N      seekers: number of agents (default 256)
@@ -31,6 +32,7 @@ public sealed class Options
 
     public string Scenario { get; private set; } = "cartpole";
     public ulong Seed { get; private set; } = 1;
+    public string Algorithm { get; private set; } = "dqn";
     public int? Steps { get; private set; }
     public int Agents { get; private set; } = 256;
     public int Threads { get; private set; } = 1;
@@ -69,6 +71,7 @@ public sealed class Options
                 case "--agents": o.Agents = (int)Number(args, ref i, 2, 100_000); break;
                 case "--threads": o.Threads = (int)Number(args, ref i, 1, 256); break;
                 case "--episodes": o.Episodes = (int)Number(args, ref i, 1, 100_000); break;
+                case "--algo": o.Algorithm = AlgorithmName(args, ref i); break;
                 case "--save": o.SavePath = Text(args, ref i); break;
                 case "--load": o.LoadPath = Text(args, ref i); break;
                 case "--out": o.OutputDirectory = Text(args, ref i); break;
@@ -89,6 +92,16 @@ public sealed class Options
             throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{args[i]}'");
         }
         return value;
+    }
+
+    private static string AlgorithmName(IReadOnlyList<string> args, ref int i)
+    {
+        if (++i >= args.Count) throw new ArgumentException("--algo needs a name");
+        return args[i] switch
+        {
+            "dqn" or "ppo" => args[i],
+            _ => throw new ArgumentException($"unknown algorithm '{args[i]}' (dqn or ppo)"),
+        };
     }
 
     private static string Text(IReadOnlyList<string> args, ref int i)

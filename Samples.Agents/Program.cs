@@ -43,6 +43,7 @@ public static class Program
 
     private static int RunCartPole(Options options, bool live)
     {
+        if (options.Algorithm == "ppo") return CartPolePpo.Run(options, live);
         var settings = new CartPoleSettings { Seed = options.Seed, Threads = options.Threads, EvaluationEpisodes = options.Episodes };
         if (options.Steps is int steps) settings.MaxEnvironmentSteps = steps;
         using Brain brain = BrainFiles.LoadOrCreate(options.LoadPath, () => CartPoleRun.CreateBrain(settings), CartPole.ObservationSize, CartPole.ActionCount);
