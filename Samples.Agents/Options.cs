@@ -11,12 +11,13 @@ public sealed class Options
         usage: dotnet run -c Release --project Samples.Agents -- [scenario] [options]
 
         scenarios:
-          cartpole   DQN on CartPole-v1 until solved (avg return >= 475 over 100 episodes)   (default)
+          cartpole   DQN (or --algo ppo) on CartPole-v1 until solved (avg return >= 475 over 100 episodes)   (default)
+          pendulum   SAC (--algo sac) on Pendulum-v1 until the last 10 episodes average >= -200
           seekers    hundreds of agents sharing one brain learn online to reach moving targets
           moons      a small classifier on the two-moons data set
 
         options:
-          --algo NAME     cartpole: dqn (default) or ppo
+          --algo NAME     cartpole: dqn (default) or ppo; pendulum: sac (default)
           --seed N        seed (default 1)
           --steps N       cartpole: most training steps (default 50000); seekers: ticks (default 3000)
           --agents N      seekers: number of agents (default 256)
@@ -53,7 +54,7 @@ public sealed class Options
         {
             o.Scenario = args[0] switch
             {
-                "cartpole" or "seekers" or "moons" => args[0],
+                "cartpole" or "seekers" or "moons" or "pendulum" => args[0],
                 _ => throw new ArgumentException($"unknown scenario '{args[0]}'"),
             };
             i = 1;
@@ -78,6 +79,8 @@ public sealed class Options
                 default: throw new ArgumentException($"unknown option '{a}'");
             }
         }
+        if (o.Scenario == "cartpole" && o.Algorithm == "sac") throw new ArgumentException("cartpole runs dqn or ppo (sac needs continuous actions)");
+        if (o.Scenario == "pendulum" && o.Algorithm is not ("sac" or "dqn")) throw new ArgumentException("pendulum runs sac");
         if (o.Evaluate && o.LoadPath is null) throw new ArgumentException("--eval needs --load PATH");
         if (o.Scenario == "moons" && (o.LoadPath is not null || o.SavePath is not null)) throw new ArgumentException("moons does not save or load brains");
         return o;
@@ -99,8 +102,8 @@ public sealed class Options
         if (++i >= args.Count) throw new ArgumentException("--algo needs a name");
         return args[i] switch
         {
-            "dqn" or "ppo" => args[i],
-            _ => throw new ArgumentException($"unknown algorithm '{args[i]}' (dqn or ppo)"),
+            "dqn" or "ppo" or "sac" => args[i],
+            _ => throw new ArgumentException($"unknown algorithm '{args[i]}' (dqn, ppo or sac)"),
         };
     }
 

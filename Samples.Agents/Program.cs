@@ -31,6 +31,7 @@ public static class Program
             {
                 "moons" => MoonsDemo.Run(Console.Out),
                 "seekers" => RunSeekers(options, live),
+                "pendulum" => PendulumSac.Run(options, live),
                 _ => RunCartPole(options, live),
             };
         }

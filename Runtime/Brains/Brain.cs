@@ -29,6 +29,7 @@ public sealed partial class Brain : IDisposable
     private readonly float[] _hostOutput, _hostTarget;
     private Optimizer _optimizer;
     private int _forwardRows = -1;
+    private DeviceBuffer? _inputGradient;
     private bool _disposed;
 
     internal Brain(BrainSpec spec, ulong seed, IBackend backend, bool ownsBackend)
@@ -322,6 +323,30 @@ public sealed partial class Brain : IDisposable
     }
 
     /// <summary>
+    /// <see cref="Backward(ReadOnlySpan{float}, int)"/> that also writes dL/d inputs (batch, Inputs), for learners that differentiate
+    /// through a network's inputs (SAC's actor through Q(s, a)). Its buffer is allocated on the first call.
+    /// </summary>
+    internal void BackwardToInputs(ReadOnlySpan<float> outputGradient, int batch, Span<float> inputGradient)
+    {
+        ThrowIfDisposed();
+        if (_forwardRows < 1 || !_inputInWorkspace) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict and Evaluate overwrite its activations).");
+        if (batch != _forwardRows) throw new ArgumentException($"batch is {batch} but the preceding Forward ran {_forwardRows} rows.", nameof(batch));
+        CheckRows(outputGradient.Length, batch, Outputs, nameof(outputGradient));
+        CheckRows(inputGradient.Length, batch, Inputs, nameof(inputGradient));
+        _inputGradient ??= _backend.Allocate(MaxBatch * Inputs);
+        _backend.Upload(_gradientA.Take(batch * Outputs), outputGradient.Slice(0, batch * Outputs));
+        BufferSlice dY = _gradientA, spare = _gradientB;
+        for (int i = _layers.Length - 1; i >= 0; i--)
+        {
+            BufferSlice x = i == 0 ? _input : _y[i - 1];
+            BufferSlice dX = i == 0 ? _inputGradient.Slice(0, batch * Inputs) : spare;
+            _layers[i].Backward(_backend, dX, dY, _z[i], _y[i], x, batch);
+            (dY, spare) = (spare, dY);
+        }
+        _backend.Download(inputGradient.Slice(0, batch * Inputs), _inputGradient.Slice(0, batch * Inputs));
+    }
+
+    /// <summary>
     /// Applies the accumulated gradients with the optimizer (clipping them first if asked) and clears
     /// them. Returns false, and changes no weight, when a gradient is not finite.
     /// </summary>
@@ -427,6 +452,7 @@ public sealed partial class Brain : IDisposable
         _moment1?.Dispose();
         _moment2?.Dispose();
         _workspace.Dispose();
+        _inputGradient?.Dispose();
         DisposeRealtime();
         if (_ownsBackend) _backend.Dispose();
     }
