@@ -32,6 +32,7 @@ public static class Program
                 "moons" => MoonsDemo.Run(Console.Out),
                 "seekers" => RunSeekers(options, live),
                 "pendulum" => PendulumSac.Run(options, live),
+                "imitate" => Imitate.Run(options),
                 _ => RunCartPole(options, live),
             };
         }
