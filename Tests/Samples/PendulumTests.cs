@@ -39,6 +39,7 @@ public sealed class PendulumTests
 
     [Test]
     [Category("Long")]
+    [Explicit("About 10 s of training: dotnet test Tests -c Release --filter TestCategory=Long")]
     public void SacSwingsThePendulumUpWithin20000Steps()
     {
         var settings = new PendulumSacSettings { Seed = 1 };
