@@ -18,7 +18,7 @@ public sealed class Options
           moons      a small classifier on the two-moons data set
 
         options:
-          --algo NAME     cartpole: dqn (default) or ppo; pendulum: sac (default)
+          --algo NAME     cartpole: dqn (default) or ppo; pendulum: sac (default) or ppo
           --seed N        seed (default 1)
           --steps N       cartpole: most training steps (default 50000); seekers: ticks (default 3000)
           --agents N      seekers: number of agents (default 256)
@@ -34,7 +34,7 @@ public sealed class Options
 
     public string Scenario { get; private set; } = "cartpole";
     public ulong Seed { get; private set; } = 1;
-    public string Algorithm { get; private set; } = "dqn";
+    public string Algorithm { get; private set; } = "";
     public int? Steps { get; private set; }
     public int Agents { get; private set; } = 256;
     public int Threads { get; private set; } = 1;
@@ -81,7 +81,8 @@ public sealed class Options
             }
         }
         if (o.Scenario == "cartpole" && o.Algorithm == "sac") throw new ArgumentException("cartpole runs dqn or ppo (sac needs continuous actions)");
-        if (o.Scenario == "pendulum" && o.Algorithm is not ("sac" or "dqn")) throw new ArgumentException("pendulum runs sac");
+        if (o.Algorithm.Length == 0) o.Algorithm = o.Scenario == "pendulum" ? "sac" : "dqn";
+        if (o.Scenario == "pendulum" && o.Algorithm == "dqn") throw new ArgumentException("pendulum runs sac or ppo (dqn needs discrete actions)");
         if (o.Evaluate && o.LoadPath is null) throw new ArgumentException("--eval needs --load PATH");
         if (o.Scenario == "moons" && (o.LoadPath is not null || o.SavePath is not null)) throw new ArgumentException("moons does not save or load brains");
         return o;
