@@ -93,7 +93,6 @@ public static class PendulumPpo
                 recent.Enqueue(returns[e]);
                 if (recent.Count > 10) recent.Dequeue();
                 curve.Add(new CurvePoint(step + e + 1, episode, returns[e], recent.Average()));
-                if (recent.Count == 10 && recent.Average() >= s.SolvedReturn && solvedAt < 0) solvedAt = step + e + 1;
                 returns[e] = 0;
                 envs[e].Reset();
                 envs[e].Observe(o);
@@ -101,6 +100,7 @@ public static class PendulumPpo
             }
             learner.Record(rewards, terminated, truncated, final);
             step += n;
+            if (recent.Count == 10 && recent.Average() >= s.SolvedReturn && solvedAt < 0) solvedAt = step;   // judged after every pendulum has stepped
         });
         while (solvedAt < 0 && step < s.MaxEnvironmentSteps) loop.Advance(20 * Pendulum.StepSeconds, tick);
         return new PendulumResult
