@@ -28,6 +28,11 @@ public sealed class PpoLearner
     private readonly double[] _logStdGradient, _logStdM, _logStdV, _scratch;
     private readonly int[] _order;
     private long _logStdSteps;
+    private Demonstration? _demonstration;
+    private float _bcCoefficient;
+    private long _bcDecaySteps, _bcStartSteps;
+    private float[] _bcObservations = Array.Empty<float>(), _bcActions = Array.Empty<float>(), _bcGradient = Array.Empty<float>();
+    private double[] _bcLogStdGradient = Array.Empty<double>();
     private int _t;
     private bool _awaitingRecord;
 
@@ -139,6 +144,39 @@ public sealed class PpoLearner
 
     /// <summary>The learned log σ of the continuous actions.</summary>
     public ReadOnlySpan<float> LogStd => _logStd;
+
+    /// <summary>Mean −log π(a|s) of the last behaviour-cloning minibatch (see <see cref="UseDemonstration"/>), or 0.</summary>
+    public float LastBehaviourCloningLoss { get; private set; }
+
+    /// <summary>
+    /// Adds a behaviour-cloning term c·(−mean log π(a|s)) over a minibatch of <paramref name="demonstration"/>
+    /// to every policy minibatch step (fine-tuning a cloned policy without forgetting it at once); c decays
+    /// linearly from <paramref name="coefficient"/> to 0 over <paramref name="decaySteps"/> agent-steps from now
+    /// (0 keeps it constant). Allocates its buffers here, once.
+    /// </summary>
+    /// <param name="demonstration">Recorded play with this learner's observation size and action layout.</param>
+    /// <param name="coefficient">c at the start, ≥ 0.</param>
+    /// <param name="decaySteps">Agent-steps until c reaches 0; 0 for a constant c.</param>
+    public void UseDemonstration(Demonstration demonstration, float coefficient, long decaySteps)
+    {
+        if (demonstration is null) throw new ArgumentNullException(nameof(demonstration));
+        if (demonstration.ObservationSize != _inputs) throw new ArgumentException($"The demonstration's observations hold {demonstration.ObservationSize} values but the actor takes {_inputs}.", nameof(demonstration));
+        ActionSpec d = demonstration.Actions;
+        bool same = d.BranchCount == Spec.BranchCount && d.ContinuousSize == Spec.ContinuousSize;
+        for (int b = 0; same && b < d.BranchCount; b++) same = d.BranchSize(b) == Spec.BranchSize(b);
+        if (!same) throw new ArgumentException($"The demonstration's actions are {d}, the learner's {Spec}.", nameof(demonstration));
+        if (demonstration.Steps < 1) throw new ArgumentException("The demonstration holds no steps.", nameof(demonstration));
+        if (!(coefficient >= 0f) || float.IsInfinity(coefficient)) throw new ArgumentOutOfRangeException(nameof(coefficient), coefficient, "coefficient must be non-negative and finite.");
+        if (decaySteps < 0) throw new ArgumentOutOfRangeException(nameof(decaySteps), decaySteps, "decaySteps must be non-negative.");
+        _demonstration = demonstration;
+        _bcCoefficient = coefficient;
+        _bcDecaySteps = decaySteps;
+        _bcStartSteps = Steps;
+        _bcObservations = new float[_minibatch * _inputs];
+        _bcActions = new float[_minibatch * _actionSize];
+        _bcGradient = new float[_minibatch * _outputs];
+        _bcLogStdGradient = new double[_logStd.Length];
+    }
 
     /// <summary>Whether an exploring Act waits for its Record.</summary>
     internal bool AwaitingRecord => _awaitingRecord;
@@ -390,9 +428,34 @@ public sealed class PpoLearner
             _mbLogProbs, _mbAdvantages, _logStd, clip, _options.EntropyCoefficient, n, _dOutputs, _logStdGradient, _scratch);
         if (double.IsNaN(stats.Loss) || double.IsInfinity(stats.Loss)) return stats;   // a non-finite objective takes no step
         Actor.Backward(_dOutputs.AsSpan(0, n * _outputs), n);
+        AddBehaviourCloning(n);
         Actor.ApplyGradients();
         StepLogStd();
         return stats;
+    }
+
+    private void AddBehaviourCloning(int n)
+    {
+        if (_demonstration is null) return;
+        double progress = _bcDecaySteps > 0 ? Math.Min(1.0, (double)(Steps - _bcStartSteps) / _bcDecaySteps) : 0.0;
+        double c = _bcCoefficient * (1.0 - progress);
+        if (c <= 0) return;
+        ReadOnlySpan<float> observations = _demonstration.Observations, actions = _demonstration.ActionRows;
+        for (int r = 0; r < n; r++)
+        {
+            int i = _random.NextInt(_demonstration.Steps);
+            observations.Slice(i * _inputs, _inputs).CopyTo(_bcObservations.AsSpan(r * _inputs));
+            actions.Slice(i * _actionSize, _actionSize).CopyTo(_bcActions.AsSpan(r * _actionSize));
+        }
+        ReadOnlySpan<float> outputs = Actor.Forward(_bcObservations.AsSpan(0, n * _inputs), n);
+        Array.Clear(_bcLogStdGradient, 0, _bcLogStdGradient.Length);
+        double loss = BehaviourCloning.Loss(Spec, outputs, _bcActions, _logStd, n, _bcGradient, _bcLogStdGradient, _scratch);
+        LastBehaviourCloningLoss = (float)loss;
+        if (double.IsNaN(loss) || double.IsInfinity(loss)) return;
+        Span<float> g = _bcGradient.AsSpan(0, n * _outputs);
+        for (int j = 0; j < g.Length; j++) g[j] = (float)(g[j] * c);                       // d(c·L_BC)/d outputs
+        for (int j = 0; j < _logStd.Length; j++) _logStdGradient[j] += c * _bcLogStdGradient[j];
+        Actor.Backward(g, n);                                                              // accumulates onto the PPO gradient
     }
 
     private double ValueStep(int n)

@@ -139,6 +139,33 @@ public sealed class PpoLearnerTests
     }
 
     [Test]
+    public void ADemonstrationTermPullsThePolicyTowardTheRecordedPlay()
+    {
+        // No reward signal at all: only the behaviour-cloning term can teach "action = context".
+        const int agents = 8;
+        ActionSpec spec = ActionSpec.Discrete(2);
+        var recorder = new DemonstrationRecorder(2, spec);
+        for (int t = 0; t < 200; t++)
+        {
+            int context = t % 2;
+            recorder.Record(context == 0 ? new[] { 1f, 0f } : new[] { 0f, 1f }, new[] { (float)context }, 0f, EpisodeEnd.Terminated);
+        }
+        using Brain actor = Network(2, 2, 1);
+        using Brain critic = Network(2, 1, 2);
+        var learner = new PpoLearner(actor, critic, spec, agents, new PpoOptions { RolloutLength = 8, Epochs = 2, MinibatchSize = 64, LearningRate = 3e-3f, FinalLearningRate = 3e-3f }, seed: 3);
+        learner.UseDemonstration(recorder.ToDemonstration(), coefficient: 1f, decaySteps: 0);
+        float[] observations = new float[agents * 2], actions = new float[agents], rewards = new float[agents];
+        bool[] done = new bool[agents];
+        Array.Fill(done, true);
+        for (int a = 0; a < agents; a++) observations[a * 2 + a % 2] = 1f;
+        for (int step = 0; step < 480; step++) { learner.Act(observations, actions); learner.Record(rewards, done); }
+        Assert.That(learner.LastBehaviourCloningLoss, Is.LessThan(0.15f), "from ln 2 ≈ 0.69 at the start");
+        learner.Act(observations, actions, explore: false);
+        for (int a = 0; a < agents; a++) Assert.That(actions[a], Is.EqualTo((float)(a % 2)));
+        Assert.Throws<ArgumentException>(() => learner.UseDemonstration(new DemonstrationRecorder(3, spec).ToDemonstration(), 1f, 0));
+    }
+
+    [Test]
     public void ValidatesItsInputs()
     {
         ActionSpec spec = ActionSpec.Discrete(2, 3);
