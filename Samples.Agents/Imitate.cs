@@ -43,6 +43,14 @@ public static class Imitate
     public static int Run(Options options)
     {
         ulong seed = options.Seed;
+        if (options.Evaluate)
+        {
+            var evaluation = new CartPolePpoSettings { Seed = seed };
+            using Brain saved = BrainFiles.LoadOrCreate(options.LoadPath, () => CartPolePpo.CreateActor(evaluation), CartPole.ObservationSize, CartPole.ActionCount);
+            float average = CartPoleRun.Evaluate(saved, options.Episodes, seed * 1_000_003);
+            Console.WriteLine($"imitate: evaluation of {options.LoadPath}: average return {average:F1} over {options.Episodes} episodes");
+            return 0;
+        }
         Demonstration recorded = Record(seed, ExpertEpisodes);
         Directory.CreateDirectory(options.OutputDirectory);
         string path = Path.GetFullPath(Path.Combine(options.OutputDirectory, $"cartpole-expert-seed{seed}.cdemo"));
@@ -52,7 +60,7 @@ public static class Imitate
         Console.WriteLine($"imitate: recorded {demonstration.Episodes} expert episodes ({demonstration.Steps} steps, mean return {expert:F1}) to {path}");
 
         var settings = new CartPolePpoSettings { Seed = seed, Threads = options.Threads, EvaluationEpisodes = options.Episodes };
-        using Brain actor = CartPolePpo.CreateActor(settings);
+        using Brain actor = BrainFiles.LoadOrCreate(options.LoadPath, () => CartPolePpo.CreateActor(settings), CartPole.ObservationSize, CartPole.ActionCount);
         var bc = new BehaviourCloning(actor, demonstration, new BehaviourCloningOptions { BatchSize = 256 }, seed * 13 + 5);
         // Train on a worker thread in chunks; between chunks (not counted as training time) the clone is evaluated.
         var training = new Stopwatch();

@@ -79,10 +79,14 @@ public sealed class LearnerSamplesTests
         string dir = Path.Combine(Path.GetTempPath(), "cortex-samples-" + Guid.NewGuid().ToString("N"));
         try
         {
-            (int code, string output, _) = Run("imitate", "--episodes", "20", "--out", dir, "--plain");
+            string clone = Path.Combine(dir, "clone.brain");
+            (int code, string output, _) = Run("imitate", "--episodes", "20", "--save", clone, "--out", dir, "--plain");
             Assert.That(code, Is.EqualTo(0), output);
             Assert.That(LastLine(output), Does.Match(@"^imitate: BC reached [0-9.]+ % of the expert's return \(expert [0-9.]+, clone [0-9.]+\) in [0-9.]+ s of training$"));
             Assert.That(File.Exists(Path.Combine(dir, "cartpole-expert-seed1.cdemo")), Is.True);
+            (code, output, _) = Run("imitate", "--load", clone, "--eval", "--episodes", "5");
+            Assert.That(code, Is.EqualTo(0));
+            Assert.That(output, Does.Contain("average return"));
         }
         finally
         {
