@@ -137,48 +137,6 @@ public static class ThreeWayCheck
         return Compare($"{loss} ({rows}, {columns})", Function, new[] { new Matrix(ToDouble(input), rows, columns) }, gradient, fd, tolerance);
     }
 
-    /// <summary>
-    /// Any hand-written gradient of a scalar objective (a learner's loss, say) three ways:
-    /// <paramref name="function"/> builds the objective as a graph for reverse and forward mode, and
-    /// <paramref name="reference"/> evaluates it in double for central finite differences (points at kinks skipped).
-    /// </summary>
-    /// <param name="subject">What is checked (for the report).</param>
-    /// <param name="function">The objective as a graph of the points.</param>
-    /// <param name="reference">The objective evaluated directly at the (perturbed) points.</param>
-    /// <param name="points">Where to check: one matrix per input, perturbed in place by the finite differences and restored.</param>
-    /// <param name="handWritten">The gradient to check, all inputs' elements in order.</param>
-    /// <param name="tolerance">Tolerances; <see cref="GradientTolerance.Float"/> when null.</param>
-    public static ThreeWayReport Objective(string subject, Func<Graph, Node[], Node> function, Func<Matrix[], double> reference, Matrix[] points,
-        ReadOnlySpan<float> handWritten, GradientTolerance? tolerance = null)
-    {
-        if (function is null) throw new ArgumentNullException(nameof(function));
-        if (reference is null) throw new ArgumentNullException(nameof(reference));
-        if (points is null) throw new ArgumentNullException(nameof(points));
-        int total = 0;
-        foreach (Matrix m in points) total += m.Length;
-        if (handWritten.Length != total) throw new ArgumentException($"handWritten holds {handWritten.Length} values but the points hold {total}.", nameof(handWritten));
-        var fd = new GradientCheckReport(subject, tolerance ?? GradientTolerance.Float);
-        double center = reference(points);
-        int index = 0;
-        for (int m = 0; m < points.Length; m++)
-        {
-            Span<double> values = points[m].AsSpan();
-            for (int e = 0; e < values.Length; e++, index++)
-            {
-                double saved = values[e], h = GradientCheck.Step * Math.Max(1.0, Math.Abs(saved));
-                values[e] = saved + h;
-                double plus = reference(points);
-                values[e] = saved - h;
-                double minus = reference(points);
-                values[e] = saved;
-                double forward = (plus - center) / h, backward = (center - minus) / h;
-                bool smooth = Math.Abs(forward - backward) <= 1e-2 + 1e-2 * (Math.Abs(forward) + Math.Abs(backward));
-                fd.Add($"input {m} [{e / points[m].Cols},{e % points[m].Cols}]", handWritten[index], ((plus - minus) / (2 * h), smooth));
-            }
-        }
-        return Compare(subject, function, points, handWritten.ToArray(), fd, tolerance);
-    }
-
     /// <summary>The graph of an activation applied to a node.</summary>
     /// <param name="g">The graph.</param>
     /// <param name="activation">The function.</param>

@@ -1,7 +1,6 @@
 using System;
 using System.IO;
 using Cortex.Autodiff;
-using Cortex.Diagnostics;
 using Cortex.Learning;
 using Cortex.Serialization;
 using MemoryPack;
@@ -142,7 +141,7 @@ public sealed class DemonstrationTests
         }
         Matrix[] points = PpoLossTests.Points(spec, c, n);
         Assert.That(loss, Is.EqualTo(Reference(points)).Within(1e-5));
-        ThreeWayReport report = ThreeWayCheck.Objective("behaviour cloning (cross-entropy + Gaussian NLL)", Graph, Reference, points, PpoLossTests.Concat(dOutputs, dLogStd));
+        var report = ObjectiveCheck.Run("behaviour cloning (cross-entropy + Gaussian NLL)", Graph, Reference, points, PpoLossTests.Concat(dOutputs, dLogStd));
         Assert.That(report.Passed, Is.True, report.ToString());
     }
 

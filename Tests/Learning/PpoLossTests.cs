@@ -1,6 +1,5 @@
 using System;
 using Cortex.Autodiff;
-using Cortex.Diagnostics;
 using Cortex.Learning;
 using NUnit.Framework;
 using static Cortex.Tests.Learning.PolicyObjectiveGraphs;
@@ -55,7 +54,7 @@ public sealed class PpoLossTests
             return total / n;
         }
         Assert.That(stats.Loss, Is.EqualTo(Reference(Points(spec, c, n))).Within(1e-5), "forward value");
-        ThreeWayReport report = ThreeWayCheck.Objective($"PPO surrogate, {name}", Graph, Reference, Points(spec, c, n), Concat(dOutputs, dLogStd));
+        var report = ObjectiveCheck.Run($"PPO surrogate, {name}", Graph, Reference, Points(spec, c, n), Concat(dOutputs, dLogStd));
         Assert.That(report.Passed, Is.True, report.ToString());
     }
 
@@ -135,8 +134,10 @@ public sealed class PpoLossTests
         }
         var points = new[] { new Matrix(ToDouble(values), n, 1) };
         Assert.That(loss, Is.EqualTo(Reference(points)).Within(1e-6));
-        ThreeWayReport report = ThreeWayCheck.Objective($"PPO value loss, clip {clipRange}", Graph, Reference, points, dValues);
+        var report = ObjectiveCheck.Run($"PPO value loss, clip {clipRange}", Graph, Reference, points, dValues);
         Assert.That(report.Passed, Is.True, report.ToString());
+        dValues[3] += 1e-2f;   // the check itself must catch a wrong derivative
+        Assert.That(ObjectiveCheck.Run("a wrong gradient", Graph, Reference, points, dValues).Passed, Is.False);
     }
 
     internal sealed record Case(float[] Outputs, float[] LogStd, float[] Actions, byte[] Masks, float[] OldLogProbs, float[] Advantages);

@@ -1,6 +1,5 @@
 using System;
 using Cortex.Autodiff;
-using Cortex.Diagnostics;
 using Cortex.Learning;
 using NUnit.Framework;
 
@@ -89,7 +88,7 @@ public sealed class SacLossTests
             return total / n;
         }
         var points = new[] { new Matrix(PpoLossTests.ToDouble(outputs), n, 2 * a) };
-        ThreeWayReport report = ThreeWayCheck.Objective("SAC actor loss (tanh-squashed Gaussian)", Graph, Reference, points, dOutputs);
+        var report = ObjectiveCheck.Run("SAC actor loss (tanh-squashed Gaussian)", Graph, Reference, points, dOutputs);
         Assert.That(report.Passed, Is.True, report.ToString());
         Assert.That(dOutputs[2 * a + a], Is.EqualTo(0f), "the clamped log σ gets no gradient");
     }
@@ -112,7 +111,7 @@ public sealed class SacLossTests
         }
         var points = new[] { new Matrix(PpoLossTests.ToDouble(q), n, 1) };
         Assert.That(loss, Is.EqualTo(Reference(points)).Within(1e-6));
-        ThreeWayReport critic = ThreeWayCheck.Objective("SAC critic loss", Graph, Reference, points, dQ);
+        var critic = ObjectiveCheck.Run("SAC critic loss", Graph, Reference, points, dQ);
         Assert.That(critic.Passed, Is.True, critic.ToString());
 
         const double meanLogProb = 0.7, targetEntropy = -1.0, logAlpha = -0.4;
@@ -121,7 +120,7 @@ public sealed class SacLossTests
         double TemperatureReference(Matrix[] p) => -p[0][0] * (meanLogProb + targetEntropy);
         var alphaPoint = new[] { Matrix.Scalar(logAlpha) };
         Assert.That(value, Is.EqualTo(TemperatureReference(alphaPoint)).Within(1e-12));
-        ThreeWayReport temperature = ThreeWayCheck.Objective("SAC temperature loss", Temperature, TemperatureReference, alphaPoint, new[] { (float)dLogAlpha });
+        var temperature = ObjectiveCheck.Run("SAC temperature loss", Temperature, TemperatureReference, alphaPoint, new[] { (float)dLogAlpha });
         Assert.That(temperature.Passed, Is.True, temperature.ToString());
     }
 
@@ -176,7 +175,7 @@ public sealed class SacLossTests
             return total;
         }
         var points = new[] { new Matrix(PpoLossTests.ToDouble(x), n, inputs) };
-        ThreeWayReport report = ThreeWayCheck.Objective("Brain input gradient", Graph, Reference, points, dX);
+        var report = ObjectiveCheck.Run("Brain input gradient", Graph, Reference, points, dX);
         Assert.That(report.Passed, Is.True, report.ToString());
     }
 
