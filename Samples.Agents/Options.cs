@@ -11,11 +11,14 @@ public sealed class Options
         usage: dotnet run -c Release --project Samples.Agents -- [scenario] [options]
 
         scenarios:
-          cartpole   DQN on CartPole-v1 until solved (avg return >= 475 over 100 episodes)   (default)
+          cartpole   DQN (or --algo ppo) on CartPole-v1 until solved (avg return >= 475 over 100 episodes)   (default)
+          pendulum   SAC (--algo sac) on Pendulum-v1 until the last 10 episodes average >= -200
+          imitate    record a scripted cart-pole expert, clone it (behaviour cloning), fine-tune with PPO
           seekers    hundreds of agents sharing one brain learn online to reach moving targets
           moons      a small classifier on the two-moons data set
 
         options:
+          --algo NAME     cartpole: dqn (default) or ppo; pendulum: sac (default) or ppo
           --seed N        seed (default 1)
           --steps N       cartpole: most training steps (default 50000); seekers: ticks (default 3000)
           --agents N      seekers: number of agents (default 256)
@@ -31,6 +34,7 @@ public sealed class Options
 
     public string Scenario { get; private set; } = "cartpole";
     public ulong Seed { get; private set; } = 1;
+    public string Algorithm { get; private set; } = "";
     public int? Steps { get; private set; }
     public int Agents { get; private set; } = 256;
     public int Threads { get; private set; } = 1;
@@ -51,7 +55,7 @@ public sealed class Options
         {
             o.Scenario = args[0] switch
             {
-                "cartpole" or "seekers" or "moons" => args[0],
+                "cartpole" or "seekers" or "moons" or "pendulum" or "imitate" => args[0],
                 _ => throw new ArgumentException($"unknown scenario '{args[0]}'"),
             };
             i = 1;
@@ -69,12 +73,16 @@ public sealed class Options
                 case "--agents": o.Agents = (int)Number(args, ref i, 2, 100_000); break;
                 case "--threads": o.Threads = (int)Number(args, ref i, 1, 256); break;
                 case "--episodes": o.Episodes = (int)Number(args, ref i, 1, 100_000); break;
+                case "--algo": o.Algorithm = AlgorithmName(args, ref i); break;
                 case "--save": o.SavePath = Text(args, ref i); break;
                 case "--load": o.LoadPath = Text(args, ref i); break;
                 case "--out": o.OutputDirectory = Text(args, ref i); break;
                 default: throw new ArgumentException($"unknown option '{a}'");
             }
         }
+        if (o.Scenario == "cartpole" && o.Algorithm == "sac") throw new ArgumentException("cartpole runs dqn or ppo (sac needs continuous actions)");
+        if (o.Algorithm.Length == 0) o.Algorithm = o.Scenario == "pendulum" ? "sac" : "dqn";
+        if (o.Scenario == "pendulum" && o.Algorithm == "dqn") throw new ArgumentException("pendulum runs sac or ppo (dqn needs discrete actions)");
         if (o.Evaluate && o.LoadPath is null) throw new ArgumentException("--eval needs --load PATH");
         if (o.Scenario == "moons" && (o.LoadPath is not null || o.SavePath is not null)) throw new ArgumentException("moons does not save or load brains");
         return o;
@@ -89,6 +97,16 @@ public sealed class Options
             throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{args[i]}'");
         }
         return value;
+    }
+
+    private static string AlgorithmName(IReadOnlyList<string> args, ref int i)
+    {
+        if (++i >= args.Count) throw new ArgumentException("--algo needs a name");
+        return args[i] switch
+        {
+            "dqn" or "ppo" or "sac" => args[i],
+            _ => throw new ArgumentException($"unknown algorithm '{args[i]}' (dqn, ppo or sac)"),
+        };
     }
 
     private static string Text(IReadOnlyList<string> args, ref int i)

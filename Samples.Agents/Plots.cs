@@ -7,7 +7,7 @@ namespace Cortex.Samples.Agents;
 /// <summary>Learning curves and arena snapshots as PNG files (ScottPlot).</summary>
 public static class Plots
 {
-    public static string CartPoleCurve(CartPoleResult result, string directory, ulong seed)
+    public static string CartPoleCurve(CartPoleResult result, string directory, ulong seed, string algorithm = "DQN")
     {
         var plot = new Plot();
         if (result.TrainingCurve.Count > 0)
@@ -36,12 +36,12 @@ public static class Plots
         solved.LinePattern = LinePattern.Dashed;
         solved.Color = Colors.Green;
         solved.LegendText = "solved (475)";
-        plot.Title(result.Solved ? $"CartPole-v1, DQN, seed {seed}: solved at step {result.SolvedAtStep}" : $"CartPole-v1, DQN, seed {seed}: not solved");
+        plot.Title(result.Solved ? $"CartPole-v1, {algorithm}, seed {seed}: solved at step {result.SolvedAtStep}" : $"CartPole-v1, {algorithm}, seed {seed}: not solved");
         plot.XLabel("environment steps");
         plot.YLabel("return");
         plot.Axes.SetLimitsY(0, 520);
         plot.ShowLegend(Alignment.UpperLeft);
-        return Save(plot, directory, $"cartpole-seed{seed}.png");
+        return Save(plot, directory, algorithm == "DQN" ? $"cartpole-seed{seed}.png" : $"cartpole-{algorithm.ToLowerInvariant()}-seed{seed}.png");
     }
 
     public static string SeekersCurve(SeekersResult result, string directory, ulong seed)

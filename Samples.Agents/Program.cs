@@ -31,6 +31,8 @@ public static class Program
             {
                 "moons" => MoonsDemo.Run(Console.Out),
                 "seekers" => RunSeekers(options, live),
+                "pendulum" => options.Algorithm == "ppo" ? PendulumPpo.Run(options, live) : PendulumSac.Run(options, live),
+                "imitate" => Imitate.Run(options),
                 _ => RunCartPole(options, live),
             };
         }
@@ -55,6 +57,7 @@ public static class Program
 
     private static int RunCartPole(Options options, bool live)
     {
+        if (options.Algorithm == "ppo") return CartPolePpo.Run(options, live);
         var settings = new CartPoleSettings { Seed = options.Seed, Threads = options.Threads, EvaluationEpisodes = options.Episodes };
         if (options.Steps is int steps) settings.MaxEnvironmentSteps = steps;
         if (!options.Evaluate) CheckPaths(options, saves: true);

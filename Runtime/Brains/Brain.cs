@@ -281,7 +281,19 @@ public sealed class Brain : IDisposable
     /// </summary>
     /// <param name="outputGradient">dL/dy (batch, Outputs).</param>
     /// <param name="batch">The batch of the preceding <see cref="Forward"/>.</param>
-    public void Backward(ReadOnlySpan<float> outputGradient, int batch)
+    public void Backward(ReadOnlySpan<float> outputGradient, int batch) => BackwardFrom(outputGradient, batch, default);
+
+    /// <summary>
+    /// <see cref="Backward(ReadOnlySpan{float}, int)"/> that also writes dL/d inputs (batch, Inputs), for learners that differentiate
+    /// through a network's inputs (SAC's actor through Q(s, a)). Its device buffer is allocated on the first call.
+    /// </summary>
+    internal void BackwardToInputs(ReadOnlySpan<float> outputGradient, int batch, Span<float> inputGradient)
+    {
+        BrainChecks.CheckRows(inputGradient.Length, batch, Inputs, nameof(inputGradient));
+        BackwardFrom(outputGradient, batch, inputGradient);
+    }
+
+    private void BackwardFrom(ReadOnlySpan<float> outputGradient, int batch, Span<float> inputGradient)
     {
         ThrowIfDisposed();
         if (_work.ForwardRows < 1 || !_work.InputKept) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict, Train and Evaluate overwrite its activations).");
@@ -289,7 +301,9 @@ public sealed class Brain : IDisposable
         BrainChecks.CheckRows(outputGradient.Length, batch, Outputs, nameof(outputGradient));
         int n = batch * Outputs;
         _backend.Upload(_work.GradientA.Take(n), outputGradient.Slice(0, n));
-        _stack.Backward(_work.Input.Take(batch * Inputs), batch, gradientIsPreActivation: false);
+        BufferSlice dX = inputGradient.IsEmpty ? default : _work.InputGradient.Take(batch * Inputs);
+        _stack.Backward(_work.Input.Take(batch * Inputs), batch, gradientIsPreActivation: false, dX);
+        if (!dX.IsEmpty) _backend.Download(inputGradient.Slice(0, batch * Inputs), dX);
     }
 
     /// <summary>

@@ -91,7 +91,8 @@ internal sealed class LayerStack : IParallelWork
     /// <param name="input">The forward pass's input rows.</param>
     /// <param name="rows">Its batch.</param>
     /// <param name="gradientIsPreActivation">The gradient is already dL/dz of the last layer (a fused loss).</param>
-    public void Backward(BufferSlice input, int rows, bool gradientIsPreActivation)
+    /// <param name="inputGradient">Where the first layer writes dL/dx (rows, Inputs); empty to skip it.</param>
+    public void Backward(BufferSlice input, int rows, bool gradientIsPreActivation, BufferSlice inputGradient = default)
     {
         BufferSlice dY = _work.GradientA, spare = _work.GradientB;
         for (int i = Layers.Length - 1; i >= 0; i--)
@@ -99,7 +100,7 @@ internal sealed class LayerStack : IParallelWork
             Layer layer = Layers[i];
             int width = layer.Outputs, fanIn = layer.Inputs;
             BufferSlice x = i == 0 ? input : _work.Y[i - 1].Take(rows * fanIn);
-            BufferSlice dX = i == 0 ? default : spare.Take(rows * fanIn);
+            BufferSlice dX = i == 0 ? inputGradient : spare.Take(rows * fanIn);
             layer.Backward(_backend, dX, dY.Take(rows * width), _work.Z[i].Take(rows * width), _work.Y[i].Take(rows * width), x, rows,
                 gradientIsPreActivation && i == Layers.Length - 1);
             (dY, spare) = (spare, dY);

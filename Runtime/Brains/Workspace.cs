@@ -16,6 +16,8 @@ internal sealed class Workspace : IDisposable
     private readonly IBackend _backend;
     private readonly DeviceBuffer _buffer;
     private readonly DeviceBuffer? _inputView, _targetView, _outputView;
+    private readonly int _inputFloats;
+    private DeviceBuffer? _inputGradient;
 
     public Workspace(IBackend backend, BrainSpec spec, Layer[] layers)
     {
@@ -31,7 +33,8 @@ internal sealed class Workspace : IDisposable
             at += length;
             return s;
         }
-        Input = Take(maxBatch * spec.Inputs);
+        _inputFloats = maxBatch * spec.Inputs;
+        Input = Take(_inputFloats);
         Z = new BufferSlice[layers.Length];
         Y = new BufferSlice[layers.Length];
         for (int i = 0; i < layers.Length; i++)
@@ -73,6 +76,9 @@ internal sealed class Workspace : IDisposable
 
     /// <summary>The other gradient buffer.</summary>
     public BufferSlice GradientB { get; }
+
+    /// <summary>dL/dx (MaxBatch, Inputs) for learners that differentiate through the inputs; allocated on first use.</summary>
+    public BufferSlice InputGradient => (_inputGradient ??= _backend.Allocate(_inputFloats)).All;
 
     /// <summary>Host copy of outputs (batch, Outputs) for backends without host memory.</summary>
     public float[] HostOutput { get; }
@@ -133,6 +139,7 @@ internal sealed class Workspace : IDisposable
     public void Dispose()
     {
         _buffer.Dispose();
+        _inputGradient?.Dispose();
         _inputView?.Dispose();
         _targetView?.Dispose();
         _outputView?.Dispose();

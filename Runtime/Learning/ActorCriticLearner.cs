@@ -82,8 +82,8 @@ public sealed class ActorCriticLearner
         if (agents < 1) throw new ArgumentOutOfRangeException(nameof(agents), agents, "agents must be at least 1.");
         if (critic.Inputs != actor.Inputs) throw new ArgumentException($"critic takes {critic.Inputs} inputs but the actor takes {actor.Inputs}.", nameof(critic));
         if (critic.Outputs != 1) throw new ArgumentException($"The critic must have one output (the value); it has {critic.Outputs}.", nameof(critic));
-        if (actor.Spec.Layers[actor.Spec.Layers.Count - 1].Activation.Kind != ActivationKind.Linear) throw new ArgumentException("The actor's last layer must be linear (logits or means).", nameof(actor));
-        if (critic.Spec.Layers[critic.Spec.Layers.Count - 1].Activation.Kind != ActivationKind.Linear) throw new ArgumentException("The critic's last layer must be linear.", nameof(critic));
+        LearnerChecks.RequireLinearOutput(actor, nameof(actor), "The actor", "logits or means");
+        LearnerChecks.RequireLinearOutput(critic, nameof(critic), "The critic");
         if (kind == PolicyKind.Discrete && actor.Outputs < 2) throw new ArgumentException("A discrete policy needs at least 2 actions.", nameof(actor));
         _options = options ?? new ActorCriticOptions();
         _options.Validate();

@@ -34,6 +34,9 @@ public abstract class Agent
     /// <summary>Reward collected in the last finished episode.</summary>
     public float LastEpisodeReward { get; internal set; }
 
+    /// <summary>Decisions in the last finished episode.</summary>
+    public int LastEpisodeLength { get; internal set; }
+
     /// <summary>Episodes finished.</summary>
     public int CompletedEpisodes { get; internal set; }
 
@@ -76,4 +79,23 @@ public abstract class Agent
     /// </summary>
     /// <param name="action">The action.</param>
     protected internal abstract void OnActionReceived(ReadOnlySpan<float> action);
+
+    /// <summary>
+    /// Decides without a brain (a scripted or human player; also for recording demonstrations and testing
+    /// the game without a model), in a <see cref="AgentGroupMode.Heuristic"/> group: write one float per
+    /// branch (the action index), then the continuous values. Override it; the default throws.
+    /// </summary>
+    /// <param name="actionsOut">The action row to write (cleared to 0 before the call).</param>
+    protected internal virtual void Heuristic(Span<float> actionsOut) =>
+        throw new NotSupportedException($"{GetType().Name} does not override Agent.Heuristic, which a heuristic group needs.");
+
+    /// <summary>
+    /// Writes this decision's action mask in a PPO group whose actions have discrete branches: set
+    /// <c>masked[BranchOffset(b) + i]</c> to true to forbid action i of branch b (it gets probability exactly 0).
+    /// The row arrives cleared (everything allowed); at least one action per branch must stay allowed.
+    /// </summary>
+    /// <param name="masked">One flag per discrete action of all branches.</param>
+    protected internal virtual void WriteActionMask(Span<bool> masked)
+    {
+    }
 }

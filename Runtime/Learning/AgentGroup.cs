@@ -14,6 +14,10 @@ public enum AgentGroupMode : byte
     Dqn = 1,
     /// <summary>Advantage actor-critic, discrete or Gaussian (<see cref="ActorCriticLearner"/>).</summary>
     ActorCritic = 2,
+    /// <summary>Proximal policy optimisation over an <see cref="ActionSpec"/> with action masks (<see cref="PpoLearner"/>).</summary>
+    Ppo = 3,
+    /// <summary>No brain: every agent's <see cref="Agent.Heuristic"/> decides (a scripted or human player); nothing learns.</summary>
+    Heuristic = 4,
 }
 
 /// <summary>
@@ -26,9 +30,13 @@ public enum AgentGroupMode : byte
 public sealed class AgentGroup : IFixedStep, IDisposable
 {
     private readonly List<Agent> _agents = new();
-    private readonly Brain _brain;
+    private readonly Brain? _brain;
     private readonly DqnLearner? _dqn;
     private readonly ActorCriticLearner? _actorCritic;
+    private readonly PpoLearner? _ppo;
+    private readonly int _maskSize;
+    private bool[] _masks = Array.Empty<bool>();
+    private int _decisionPeriod = 1;
     private readonly TrainingBudget _budget;
     private readonly int _targetUpdateSteps, _inputs, _actionSize;
     private readonly bool _discrete;
@@ -51,6 +59,20 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         _inputs = brain.Inputs;
         _actionSize = discrete ? 1 : brain.Outputs;
         Learning = mode != AgentGroupMode.Inference;
+    }
+
+    private AgentGroup(AgentGroupMode mode, Brain? brain, PpoLearner? ppo, int inputs, ActionSpec actions)
+    {
+        Mode = mode;
+        _brain = brain;
+        _ppo = ppo;
+        _budget = TrainingBudget.None;
+        _targetUpdateSteps = 1;
+        _inputs = inputs;
+        _actionSize = actions.ActionSize;
+        _maskSize = ppo is null ? 0 : actions.DiscreteLogits;
+        Actions = actions;
+        Learning = ppo is not null;
     }
 
     /// <summary>A group that only thinks with <paramref name="brain"/> (e.g. a shipped, trained brain).</summary>
@@ -85,11 +107,62 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         return new AgentGroup(AgentGroupMode.ActorCritic, actor, kind == PolicyKind.Discrete, null, learner, TrainingBudget.None, 1);
     }
 
+    /// <summary>
+    /// A group of exactly <paramref name="agents"/> agents that learns with PPO: actions follow
+    /// <paramref name="actions"/> (discrete branches and/or continuous values), and each decision the group
+    /// asks every agent for its action mask (<see cref="Agent.WriteActionMask"/>).
+    /// </summary>
+    /// <param name="actor">Policy network (Outputs = <see cref="ActionSpec.PolicyOutputs"/>); the caller keeps ownership.</param>
+    /// <param name="critic">Value network; the caller keeps ownership.</param>
+    /// <param name="agents">The group's size: PPO steps all agents together, so membership is fixed once stepping starts.</param>
+    /// <param name="actions">The action layout.</param>
+    /// <param name="options">Hyper-parameters (defaults when null).</param>
+    /// <param name="seed">Seed of action sampling and minibatch shuffling.</param>
+    public static AgentGroup WithPpo(Brain actor, Brain critic, int agents, ActionSpec actions, PpoOptions? options, ulong seed)
+    {
+        var learner = new PpoLearner(actor, critic, actions, agents, options, seed);
+        return new AgentGroup(AgentGroupMode.Ppo, actor, learner, actor.Inputs, actions);
+    }
+
+    /// <summary>
+    /// A group without a brain: every agent's <see cref="Agent.Heuristic"/> decides (a scripted or human
+    /// player, or testing the game without a model). Attach a <see cref="Recorder"/> to record demonstrations.
+    /// </summary>
+    /// <param name="observationSize">Floats each agent writes in <see cref="Agent.CollectObservations"/>.</param>
+    /// <param name="actions">The action layout the heuristics write.</param>
+    public static AgentGroup WithHeuristic(int observationSize, ActionSpec actions)
+    {
+        if (observationSize < 1) throw new ArgumentOutOfRangeException(nameof(observationSize), observationSize, "observationSize must be at least 1.");
+        return new AgentGroup(AgentGroupMode.Heuristic, null, null, observationSize, actions ?? throw new ArgumentNullException(nameof(actions)));
+    }
+
     /// <summary>How the group decides and learns.</summary>
     public AgentGroupMode Mode { get; }
 
-    /// <summary>The shared brain (the Q-network or the actor).</summary>
-    public Brain Brain => _brain;
+    /// <summary>The shared brain (the Q-network or the actor); a heuristic group has none and throws.</summary>
+    public Brain Brain => _brain ?? throw new InvalidOperationException("A heuristic group has no brain.");
+
+    /// <summary>The PPO learner, in <see cref="AgentGroupMode.Ppo"/>.</summary>
+    public PpoLearner? Ppo => _ppo;
+
+    /// <summary>The action layout of PPO and heuristic groups (null for the others, whose actions are an index or the outputs).</summary>
+    public ActionSpec? Actions { get; }
+
+    /// <summary>
+    /// Decide every N fixed steps and repeat the last action in between, as ML-Agents' DecisionRequester
+    /// (rewards add up over the period; an episode ended mid-period is closed at the next decision). At least 1.
+    /// </summary>
+    public int DecisionPeriod
+    {
+        get => _decisionPeriod;
+        set => _decisionPeriod = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "DecisionPeriod must be at least 1.");
+    }
+
+    /// <summary>When set, every member's decisions are recorded (observation, action, reward, episode end) — e.g. while heuristics play.</summary>
+    public DemonstrationRecorder? Recorder { get; set; }
+
+    /// <summary>Raised when a member's episode ends, after <see cref="Agent.LastEpisodeReward"/> and <see cref="Agent.LastEpisodeLength"/> are set (per-episode statistics hooks).</summary>
+    public event Action<Agent>? EpisodeEnded;
 
     /// <summary>The DQN learner, in <see cref="AgentGroupMode.Dqn"/>.</summary>
     public DqnLearner? Dqn => _dqn;
@@ -126,6 +199,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
             throw new InvalidOperationException($"This actor-critic group holds exactly {_actorCritic.Agents} agents.");
         }
         if (_actorCritic is not null && Steps > 0) throw new InvalidOperationException("An actor-critic group's membership is fixed once it has stepped.");
+        if (_ppo is not null && (_agents.Count >= _ppo.Agents || Steps > 0)) throw new InvalidOperationException($"This PPO group holds exactly {_ppo.Agents} agents, fixed once it has stepped.");
         agent.Group = this;
         agent.Row = _agents.Count;
         agent.Started = false;
@@ -138,7 +212,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     public bool Remove(Agent agent)
     {
         if (agent is null || agent.Group != this) return false;
-        if (_actorCritic is not null && Steps > 0) throw new InvalidOperationException("An actor-critic group's membership is fixed once it has stepped.");
+        if ((_actorCritic is not null || _ppo is not null) && Steps > 0) throw new InvalidOperationException("An actor-critic or PPO group's membership is fixed once it has stepped.");
         _agents.RemoveAt(agent.Row);
         for (int i = agent.Row; i < _agents.Count; i++) _agents[i].Row = i;
         agent.Group = null;
@@ -155,8 +229,16 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         int n = _agents.Count;
         if (n == 0) return;
         if (_actorCritic is not null && n != _actorCritic.Agents) throw new InvalidOperationException($"This actor-critic group needs exactly {_actorCritic.Agents} agents; it has {n}.");
+        if (_ppo is not null && n != _ppo.Agents) throw new InvalidOperationException($"This PPO group needs exactly {_ppo.Agents} agents; it has {n}.");
         EnsureCapacity(n);
-        bool learn = Learning && Mode != AgentGroupMode.Inference;
+        bool learn = Learning && Mode is not (AgentGroupMode.Inference or AgentGroupMode.Heuristic);
+        if (_decisionPeriod > 1 && Steps % _decisionPeriod != 0)
+        {
+            RepeatActions(n);
+            LastUpdates = 0;
+            Steps++;
+            return;
+        }
 
         // 1. Close the previous step: final observation, reward, end of episode; begin new episodes.
         for (int i = 0; i < n; i++)
@@ -185,11 +267,15 @@ public sealed class AgentGroup : IFixedStep, IDisposable
             {
                 _dqn.Record(_previous.AsSpan(i * _inputs, _inputs), _actionIndices[i], reward, next, terminal);
             }
+            Recorder?.Record(_previous.AsSpan(i * _inputs, _inputs), _actions.AsSpan(i * _actionSize, _actionSize), reward,
+                terminal ? EpisodeEnd.Terminated : cut ? EpisodeEnd.Truncated : EpisodeEnd.None);
             if (terminal || cut)
             {
                 agent.LastEpisodeReward = agent.CumulativeReward;
+                agent.LastEpisodeLength = agent.StepCount;
                 agent.CompletedEpisodes++;
                 CompletedEpisodes++;
+                EpisodeEnded?.Invoke(agent);
                 BeginEpisode(agent);
                 agent.CollectObservations(observation);
             }
@@ -204,6 +290,10 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         {
             _actorCritic.Record(_rewards.AsSpan(0, n), _terminated.AsSpan(0, n), _truncated.AsSpan(0, n), _next.AsSpan(0, n * _inputs));
         }
+        if (_ppo is not null && _ppo.AwaitingRecord)
+        {
+            _ppo.Record(_rewards.AsSpan(0, n), _terminated.AsSpan(0, n), _truncated.AsSpan(0, n), _next.AsSpan(0, n * _inputs));
+        }
 
         // 2. Decide for everyone with one batched call.
         ReadOnlySpan<float> observations = _observations.AsSpan(0, n * _inputs);
@@ -213,16 +303,29 @@ public sealed class AgentGroup : IFixedStep, IDisposable
             case AgentGroupMode.Dqn:
                 _dqn!.SelectActions(observations, _values, _actionIndices, n, explore: learn);
                 for (int i = 0; i < n; i++) actions[i] = _actionIndices[i];
-                observations.CopyTo(_previous);                                        // s of the transitions Record closes next step
                 break;
             case AgentGroupMode.ActorCritic:
                 _actorCritic!.Act(observations, actions, explore: learn);
                 break;
+            case AgentGroupMode.Ppo:
+                Span<bool> masks = default;
+                if (_maskSize > 0)
+                {
+                    masks = _masks.AsSpan(0, n * _maskSize);
+                    masks.Clear();
+                    for (int i = 0; i < n; i++) _agents[i].WriteActionMask(masks.Slice(i * _maskSize, _maskSize));
+                }
+                _ppo!.Act(observations, actions, masks, explore: learn);
+                break;
+            case AgentGroupMode.Heuristic:
+                actions.Clear();
+                for (int i = 0; i < n; i++) _agents[i].Heuristic(actions.Slice(i * _actionSize, _actionSize));
+                break;
             default:
-                _brain.Predict(observations, _values, n);
+                _brain!.Predict(observations, _values, n);
                 if (_discrete)
                 {
-                    int k = _brain.Outputs;
+                    int k = _brain!.Outputs;
                     for (int i = 0; i < n; i++) actions[i] = Metrics.ArgMax(_values.AsSpan(i * k, k));
                 }
                 else
@@ -231,6 +334,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
                 }
                 break;
         }
+        observations.CopyTo(_previous);                                            // s of the transitions the next decision closes
         DecisionCalls++;
 
         // 3. Hand out the actions.
@@ -261,6 +365,16 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     /// <summary>Disposes the DQN target network (the brains passed in belong to the caller).</summary>
     public void Dispose() => _dqn?.Dispose();
 
+    private void RepeatActions(int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            Agent agent = _agents[i];
+            if (!agent.HasPendingAction || agent.EndRequested || agent.TruncateRequested) continue;
+            agent.OnActionReceived(_actions.AsSpan(i * _actionSize, _actionSize));
+        }
+    }
+
     private void BeginEpisode(Agent agent)
     {
         agent.Started = true;
@@ -279,7 +393,8 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         Array.Resize(ref _previous, capacity * _inputs);
         Array.Resize(ref _next, capacity * _inputs);
         Array.Resize(ref _actions, capacity * _actionSize);
-        Array.Resize(ref _values, capacity * Math.Max(_brain.Outputs, 1));
+        Array.Resize(ref _values, capacity * Math.Max(_brain?.Outputs ?? 1, 1));
+        Array.Resize(ref _masks, capacity * _maskSize);
         Array.Resize(ref _rewards, capacity);
         Array.Resize(ref _actionIndices, capacity);
         Array.Resize(ref _terminated, capacity);

@@ -31,6 +31,9 @@ internal readonly struct BrainFileHeader
     // "\x89CBRAIN\n": the high byte catches 7-bit transfers, the newline catches text-mode conversions.
     private static ReadOnlySpan<byte> Magic => new byte[] { 0x89, (byte)'C', (byte)'B', (byte)'R', (byte)'A', (byte)'I', (byte)'N', 0x0A };
 
+    /// <summary>"\x89CDEMOS\n": demonstration files share this header layout under their own magic.</summary>
+    internal static ReadOnlySpan<byte> DemonstrationMagic => new byte[] { 0x89, (byte)'C', (byte)'D', (byte)'E', (byte)'M', (byte)'O', (byte)'S', 0x0A };
+
     public BrainFileHeader(ushort version, BrainFileFlags flags, ulong payloadLength, ulong checksum)
     {
         Version = version;
@@ -48,9 +51,13 @@ internal readonly struct BrainFileHeader
     public ulong Checksum { get; }
 
     /// <summary>Writes a format-1 header for <paramref name="payload"/> into <paramref name="destination"/> (32 bytes).</summary>
-    public static void Write(Span<byte> destination, BrainFileFlags flags, ReadOnlySpan<byte> payload)
+    public static void Write(Span<byte> destination, BrainFileFlags flags, ReadOnlySpan<byte> payload) => Write(destination, flags, payload, Magic);
+
+    /// <summary>Writes a format-1 header under another file kind's magic (8 bytes).</summary>
+    internal static void Write(Span<byte> destination, BrainFileFlags flags, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> magic)
     {
         WriteFields(destination, CurrentVersion, Size, flags, (ulong)payload.Length);
+        magic.CopyTo(destination);
         BinaryPrimitives.WriteUInt64LittleEndian(destination.Slice(HashedPrefix), ComputeChecksum(destination, payload));
     }
 
@@ -77,16 +84,20 @@ internal readonly struct BrainFileHeader
     /// Parses and checks the header alone: magic, version, header length, required flags, payload length
     /// against the format limit and against <paramref name="availableAfterHeader"/> (null when unknown).
     /// </summary>
-    public static BrainFileHeader Parse(ReadOnlySpan<byte> header, long? availableAfterHeader, bool exactLength)
+    public static BrainFileHeader Parse(ReadOnlySpan<byte> header, long? availableAfterHeader, bool exactLength) =>
+        Parse(header, availableAfterHeader, exactLength, Magic, "brain file", "\\x89CBRAIN\\n");
+
+    /// <summary><see cref="Parse(ReadOnlySpan{byte}, long?, bool)"/> for another file kind with its own magic.</summary>
+    internal static BrainFileHeader Parse(ReadOnlySpan<byte> header, long? availableAfterHeader, bool exactLength, ReadOnlySpan<byte> magic, string kind, string magicText)
     {
         if (header.Length == 0) throw new BrainFormatException("the file is empty", 0);
         if (header.Length < Size)
         {
             throw new BrainFormatException($"the file is {header.Length} bytes, shorter than the {Size}-byte header (truncated?)", header.Length);
         }
-        if (!header.Slice(0, Magic.Length).SequenceEqual(Magic))
+        if (!header.Slice(0, magic.Length).SequenceEqual(magic))
         {
-            throw new BrainFormatException($"not a Cortex brain file: the magic bytes are {Convert.ToBase64String(header.Slice(0, 8).ToArray())} (base64), not \"\\x89CBRAIN\\n\"", 0, "header.magic");
+            throw new BrainFormatException($"not a Cortex {kind}: the magic bytes are {Convert.ToBase64String(header.Slice(0, 8).ToArray())} (base64), not \"{magicText}\"", 0, "header.magic");
         }
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(header.Slice(8));
         if (version == 0) throw new BrainFormatException("format version 0 does not exist", 8, "header.version");

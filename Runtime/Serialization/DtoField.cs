@@ -52,6 +52,7 @@ internal static class DtoTags
     internal struct SkippedMoment1 { }
     internal struct SkippedMoment2 { }
     internal struct SkippedSectionValues { }
+    internal struct DemonstrationName { }
 }
 
 /// <summary>
@@ -75,6 +76,7 @@ internal static class DtoFormatters
         Register<DtoTags.SkippedMoment1, int>(new SkippedFloatArrayFormatter("optimizerState.moment1"));
         Register<DtoTags.SkippedMoment2, int>(new SkippedFloatArrayFormatter("optimizerState.moment2"));
         Register<DtoTags.SkippedSectionValues, int>(new SkippedFloatArrayFormatter("sections[].values"));
+        Register<DtoTags.DemonstrationName, string>(new CheckedStringFormatter(FormatLimits.MaxNameChars, "name"));
     }
 
     /// <summary>Runs the static constructor (once); nothing else.</summary>

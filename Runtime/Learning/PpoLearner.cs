@@ -1,0 +1,497 @@
+using System;
+
+namespace Cortex.Learning;
+
+/// <summary>
+/// Proximal policy optimisation (Schulman et al. 2017) for many agents sharing one actor and one
+/// critic — the algorithm ML-Agents trains with by default. Each <see cref="Act(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{bool}, bool)"/>
+/// answers every agent with one batched call; after <see cref="PpoOptions.RolloutLength"/> steps the
+/// learner computes GAE(λ) advantages and runs <see cref="PpoOptions.Epochs"/> epochs of shuffled
+/// minibatches of the clipped surrogate (entropy bonus, per-minibatch advantage normalisation) and the
+/// (optionally clipped) value loss, with global-norm gradient clipping and linear learning-rate and
+/// clip-range schedules. Actions follow an <see cref="ActionSpec"/>: several discrete branches (one
+/// categorical head each, with action masks giving masked actions probability exactly 0) and/or
+/// continuous values (a Gaussian with a state-independent learned log σ). Allocates nothing per step;
+/// the same seed gives bitwise-identical learning on the CPU backend.
+/// </summary>
+public sealed class PpoLearner
+{
+    private const float MinLogStd = -5f, MaxLogStd = 2f;
+    private const double AdamBeta1 = 0.9, AdamBeta2 = 0.999, AdamEpsilon = 1e-8;
+    private readonly PpoOptions _options;
+    private readonly SeededRandom _random;
+    private readonly int _agents, _inputs, _outputs, _actionSize, _maskSize, _steps, _rows, _minibatch;
+    private readonly float[] _observations, _actions, _logProbs, _rewards, _dones, _values, _advantages, _returns;
+    private readonly byte[] _masks, _mbMasks, _greedyMasks;
+    private readonly float[] _mbObservations, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, _dOutputs, _dValues;
+    private readonly float[] _scratchOut, _bootstrap, _logStd;
+    private readonly double[] _logStdGradient, _logStdM, _logStdV, _scratch;
+    private readonly int[] _order;
+    private long _logStdSteps;
+    private Demonstration? _demonstration;
+    private float _bcCoefficient;
+    private long _bcDecaySteps, _bcStartSteps;
+    private float[] _bcObservations = Array.Empty<float>(), _bcActions = Array.Empty<float>(), _bcGradient = Array.Empty<float>();
+    private double[] _bcLogStdGradient = Array.Empty<double>();
+    private int _t;
+    private bool _awaitingRecord;
+
+    /// <summary>Creates a learner for <paramref name="agents"/> agents.</summary>
+    /// <param name="actor">Policy network: Inputs = observation size, Outputs = <see cref="ActionSpec.PolicyOutputs"/>, linear last layer.</param>
+    /// <param name="critic">Value network: same Inputs, one linear output.</param>
+    /// <param name="actions">The action layout.</param>
+    /// <param name="agents">Agents acting each step, at least 1.</param>
+    /// <param name="options">Hyper-parameters (defaults when null).</param>
+    /// <param name="seed">Seed for action sampling and minibatch shuffling.</param>
+    public PpoLearner(Brain actor, Brain critic, ActionSpec actions, int agents, PpoOptions? options, ulong seed)
+    {
+        Actor = actor ?? throw new ArgumentNullException(nameof(actor));
+        Critic = critic ?? throw new ArgumentNullException(nameof(critic));
+        Spec = actions ?? throw new ArgumentNullException(nameof(actions));
+        if (agents < 1) throw new ArgumentOutOfRangeException(nameof(agents), agents, "agents must be at least 1.");
+        if (critic.Inputs != actor.Inputs) throw new ArgumentException($"critic takes {critic.Inputs} inputs but the actor takes {actor.Inputs}.", nameof(critic));
+        if (critic.Outputs != 1) throw new ArgumentException($"The critic must have one output (the value); it has {critic.Outputs}.", nameof(critic));
+        if (actor.Outputs != actions.PolicyOutputs) throw new ArgumentException($"The actor has {actor.Outputs} outputs but {actions} needs {actions.PolicyOutputs}.", nameof(actor));
+        LearnerChecks.RequireLinearOutput(actor, nameof(actor), "The actor", "logits and means");
+        LearnerChecks.RequireLinearOutput(critic, nameof(critic), "The critic");
+        _options = options ?? new PpoOptions();
+        _options.Validate();
+        _minibatch = _options.MinibatchSize;
+        if (actor.MaxBatch < _minibatch) throw new ArgumentException($"The actor's MaxBatch is {actor.MaxBatch} but MinibatchSize is {_minibatch}.", nameof(actor));
+        if (critic.MaxBatch < _minibatch) throw new ArgumentException($"The critic's MaxBatch is {critic.MaxBatch} but MinibatchSize is {_minibatch}.", nameof(critic));
+        _random = new SeededRandom(seed);
+        _agents = agents;
+        _inputs = actor.Inputs;
+        _outputs = actor.Outputs;
+        _actionSize = actions.ActionSize;
+        _maskSize = actions.DiscreteLogits;
+        _steps = _options.RolloutLength;
+        _rows = _steps * agents;
+        _observations = new float[_rows * _inputs];
+        _actions = new float[_rows * _actionSize];
+        _masks = new byte[_rows * _maskSize];
+        _logProbs = new float[_rows];
+        _rewards = new float[_rows];
+        _dones = new float[_rows];
+        _values = new float[_rows];
+        _advantages = new float[_rows];
+        _returns = new float[_rows];
+        _order = new int[_rows];
+        _mbObservations = new float[_minibatch * _inputs];
+        _mbActions = new float[_minibatch * _actionSize];
+        _mbMasks = new byte[_minibatch * _maskSize];
+        _greedyMasks = new byte[agents * _maskSize];
+        _mbLogProbs = new float[_minibatch];
+        _mbAdvantages = new float[_minibatch];
+        _mbReturns = new float[_minibatch];
+        _mbValues = new float[_minibatch];
+        _dOutputs = new float[_minibatch * _outputs];
+        _dValues = new float[_minibatch];
+        _scratchOut = new float[agents * _outputs];
+        _bootstrap = new float[agents];
+        _scratch = new double[Math.Max(1, _maskSize)];
+        int c = actions.ContinuousSize;
+        _logStd = new float[c];
+        _logStdGradient = new double[c];
+        _logStdM = new double[c];
+        _logStdV = new double[c];
+        _logStd.AsSpan().Fill(_options.InitialLogStd);
+        CurrentLearningRate = _options.LearningRate;
+        CurrentClipRange = _options.ClipRange;
+    }
+
+    /// <summary>The policy network.</summary>
+    public Brain Actor { get; }
+
+    /// <summary>The value network.</summary>
+    public Brain Critic { get; }
+
+    /// <summary>The action layout.</summary>
+    public ActionSpec Spec { get; }
+
+    /// <summary>Agents per step.</summary>
+    public int Agents => _agents;
+
+    /// <summary>Floats per action row (<see cref="ActionSpec.ActionSize"/>).</summary>
+    public int ActionSize => _actionSize;
+
+    /// <summary>Updates taken (one per rollout).</summary>
+    public long Updates { get; private set; }
+
+    /// <summary>Agent-steps recorded.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Mean clipped-surrogate loss (with the entropy bonus) over the last update.</summary>
+    public float LastPolicyLoss { get; private set; }
+
+    /// <summary>Mean value loss over the last update.</summary>
+    public float LastValueLoss { get; private set; }
+
+    /// <summary>Mean policy entropy (nats per agent) over the last update.</summary>
+    public float LastEntropy { get; private set; }
+
+    /// <summary>Estimated KL(old ‖ new) over the last update's final epoch.</summary>
+    public float LastApproxKl { get; private set; }
+
+    /// <summary>Share of rows whose probability ratio left [1 − ε, 1 + ε] in the last update.</summary>
+    public float LastClipFraction { get; private set; }
+
+    /// <summary>The step size used by the last update (the schedule's current value).</summary>
+    public float CurrentLearningRate { get; private set; }
+
+    /// <summary>The clip range used by the last update.</summary>
+    public float CurrentClipRange { get; private set; }
+
+    /// <summary>The learned log σ of the continuous actions.</summary>
+    public ReadOnlySpan<float> LogStd => _logStd;
+
+    /// <summary>Mean −log π(a|s) of the last behaviour-cloning minibatch (see <see cref="UseDemonstration"/>), or 0.</summary>
+    public float LastBehaviourCloningLoss { get; private set; }
+
+    /// <summary>
+    /// Adds a behaviour-cloning term c·(−mean log π(a|s)) over a minibatch of <paramref name="demonstration"/>
+    /// to every policy minibatch step (fine-tuning a cloned policy without forgetting it at once); c decays
+    /// linearly from <paramref name="coefficient"/> to 0 over <paramref name="decaySteps"/> agent-steps from now
+    /// (0 keeps it constant). Allocates its buffers here, once.
+    /// </summary>
+    /// <param name="demonstration">Recorded play with this learner's observation size and action layout.</param>
+    /// <param name="coefficient">c at the start, ≥ 0.</param>
+    /// <param name="decaySteps">Agent-steps until c reaches 0; 0 for a constant c.</param>
+    public void UseDemonstration(Demonstration demonstration, float coefficient, long decaySteps)
+    {
+        if (demonstration is null) throw new ArgumentNullException(nameof(demonstration));
+        if (demonstration.ObservationSize != _inputs) throw new ArgumentException($"The demonstration's observations hold {demonstration.ObservationSize} values but the actor takes {_inputs}.", nameof(demonstration));
+        ActionSpec d = demonstration.Actions;
+        bool same = d.BranchCount == Spec.BranchCount && d.ContinuousSize == Spec.ContinuousSize;
+        for (int b = 0; same && b < d.BranchCount; b++) same = d.BranchSize(b) == Spec.BranchSize(b);
+        if (!same) throw new ArgumentException($"The demonstration's actions are {d}, the learner's {Spec}.", nameof(demonstration));
+        if (demonstration.Steps < 1) throw new ArgumentException("The demonstration holds no steps.", nameof(demonstration));
+        if (!(coefficient >= 0f) || float.IsInfinity(coefficient)) throw new ArgumentOutOfRangeException(nameof(coefficient), coefficient, "coefficient must be non-negative and finite.");
+        if (decaySteps < 0) throw new ArgumentOutOfRangeException(nameof(decaySteps), decaySteps, "decaySteps must be non-negative.");
+        _demonstration = demonstration;
+        _bcCoefficient = coefficient;
+        _bcDecaySteps = decaySteps;
+        _bcStartSteps = Steps;
+        _bcObservations = new float[_minibatch * _inputs];
+        _bcActions = new float[_minibatch * _actionSize];
+        _bcGradient = new float[_minibatch * _outputs];
+        _bcLogStdGradient = new double[_logStd.Length];
+    }
+
+    /// <summary>Whether an exploring Act waits for its Record.</summary>
+    internal bool AwaitingRecord => _awaitingRecord;
+
+    /// <summary>Chooses actions for every agent without action masks (see the overload with masks).</summary>
+    /// <param name="observations">(Agents, Inputs).</param>
+    /// <param name="actions">(Agents, ActionSize).</param>
+    /// <param name="explore">Sample and store (training), or act greedily (evaluation; nothing is stored).</param>
+    public void Act(ReadOnlySpan<float> observations, Span<float> actions, bool explore = true) => Act(observations, actions, default, explore);
+
+    /// <summary>
+    /// Chooses actions for every agent: sampled when <paramref name="explore"/> (the most likely allowed
+    /// index of each branch and the mean otherwise). When a rollout is complete the learner first
+    /// updates, bootstrapping from these observations.
+    /// </summary>
+    /// <param name="observations">(Agents, Inputs).</param>
+    /// <param name="actions">(Agents, ActionSize): branch indices as floats, then continuous values (clipped to [−1, 1] when asked).</param>
+    /// <param name="actionMask">(Agents, DiscreteLogits), true where an action is forbidden this decision; empty for none.</param>
+    /// <param name="explore">Sample and store (training), or act greedily (evaluation).</param>
+    public void Act(ReadOnlySpan<float> observations, Span<float> actions, ReadOnlySpan<bool> actionMask, bool explore = true)
+    {
+        Need(observations.Length, _agents * _inputs, nameof(observations));
+        Need(actions.Length, _agents * _actionSize, nameof(actions));
+        bool masked = !actionMask.IsEmpty && _maskSize > 0;
+        if (masked) Need(actionMask.Length, _agents * _maskSize, nameof(actionMask));
+        if (explore && _awaitingRecord) throw new InvalidOperationException("Call Record with the outcome of the previous Act before acting again.");
+        int offset = _t * _agents;
+        if (explore && _t == _steps)
+        {
+            Update(observations);
+            offset = 0;
+        }
+        Span<byte> maskRows = explore ? _masks.AsSpan(offset * _maskSize, _agents * _maskSize) : _greedyMasks;
+        Span<float> outputs = _scratchOut.AsSpan(0, _agents * _outputs);
+        Actor.Predict(observations, outputs, _agents);
+        for (int a = 0; a < _agents; a++)
+        {
+            ReadOnlySpan<float> row = outputs.Slice(a * _outputs, _outputs);
+            Span<float> action = actions.Slice(a * _actionSize, _actionSize);
+            Span<byte> mask = default;
+            if (masked)
+            {
+                mask = maskRows.Slice(a * _maskSize, _maskSize);
+                for (int j = 0; j < _maskSize; j++) mask[j] = actionMask[a * _maskSize + j] ? (byte)1 : (byte)0;
+                PolicyMath.CheckMaskRow(Spec, mask, a, nameof(actionMask));
+            }
+            else if (explore && _maskSize > 0) maskRows.Slice(a * _maskSize, _maskSize).Clear();
+            if (explore) SampleRow(row, action, mask, offset + a);
+            else GreedyRow(row, action, mask);
+        }
+        if (!explore) return;
+        observations.Slice(0, _agents * _inputs).CopyTo(_observations.AsSpan(offset * _inputs));
+        Critic.Predict(observations, _values.AsSpan(offset, _agents), _agents);
+        _awaitingRecord = true;
+    }
+
+    /// <summary>Records the outcome of the last exploring Act.</summary>
+    /// <param name="rewards">(Agents) rewards.</param>
+    /// <param name="terminated">(Agents) true where the episode really ended (no bootstrapping).</param>
+    public void Record(ReadOnlySpan<float> rewards, ReadOnlySpan<bool> terminated) => Record(rewards, terminated, default, default);
+
+    /// <summary>
+    /// Records the outcome of the last exploring Act, with time-limit truncations: for a truncated agent
+    /// the reward is extended by γ·V(final observation) and the episode is cut there.
+    /// </summary>
+    /// <param name="rewards">(Agents) rewards.</param>
+    /// <param name="terminated">(Agents) true where the episode really ended.</param>
+    /// <param name="truncated">(Agents) true where a time limit cut the episode; empty for none.</param>
+    /// <param name="finalObservations">(Agents, Inputs): the last observation of truncated agents (other rows ignored); empty when none.</param>
+    public void Record(ReadOnlySpan<float> rewards, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated, ReadOnlySpan<float> finalObservations)
+    {
+        if (!_awaitingRecord) throw new InvalidOperationException("Record follows an exploring Act.");
+        Need(rewards.Length, _agents, nameof(rewards));
+        Need(terminated.Length, _agents, nameof(terminated));
+        bool anyTruncated = false;
+        if (!truncated.IsEmpty)
+        {
+            Need(truncated.Length, _agents, nameof(truncated));
+            foreach (bool t in truncated.Slice(0, _agents)) anyTruncated |= t;
+        }
+        if (anyTruncated)
+        {
+            Need(finalObservations.Length, _agents * _inputs, nameof(finalObservations));
+            Critic.Predict(finalObservations, _bootstrap, _agents);
+        }
+        int offset = _t * _agents;
+        for (int a = 0; a < _agents; a++)
+        {
+            float r = rewards[a];
+            if (float.IsNaN(r) || float.IsInfinity(r)) r = 0f;   // a non-finite reward is dropped, not learned from
+            bool cut = anyTruncated && truncated[a] && !terminated[a];
+            if (cut) r += _options.Gamma * _bootstrap[a];
+            _rewards[offset + a] = r;
+            _dones[offset + a] = terminated[a] || cut ? 1f : 0f;
+        }
+        _t++;
+        Steps += _agents;
+        _awaitingRecord = false;
+    }
+
+    private void SampleRow(ReadOnlySpan<float> row, Span<float> action, ReadOnlySpan<byte> mask, int index)
+    {
+        Span<double> scratch = _scratch;
+        Span<float> stored = _actions.AsSpan(index * _actionSize, _actionSize);
+        double logProb = 0;
+        for (int b = 0; b < Spec.BranchCount; b++)
+        {
+            int offset = Spec.BranchOffset(b), size = Spec.BranchSize(b);
+            Span<double> lp = scratch.Slice(offset, size);
+            PolicyMath.MaskedLogSoftmax(lp, row.Slice(offset, size), mask.IsEmpty ? default : mask.Slice(offset, size));
+            int choice = PolicyMath.SampleCategorical(lp, _random.NextDouble());
+            logProb += lp[choice];
+            stored[b] = choice;
+            action[b] = choice;
+        }
+        int c0 = Spec.DiscreteLogits, a0 = Spec.BranchCount;
+        for (int c = 0; c < Spec.ContinuousSize; c++)
+        {
+            float mean = row[c0 + c], sample = mean + MathF.Exp(_logStd[c]) * _random.NextGaussian();
+            logProb += PolicyMath.GaussianLogProb(sample, mean, _logStd[c]);
+            stored[a0 + c] = sample;
+            action[a0 + c] = _options.ClipContinuousActions ? Math.Max(-1f, Math.Min(1f, sample)) : sample;
+        }
+        _logProbs[index] = (float)logProb;
+    }
+
+    private void GreedyRow(ReadOnlySpan<float> row, Span<float> action, ReadOnlySpan<byte> mask)
+    {
+        for (int b = 0; b < Spec.BranchCount; b++)
+        {
+            int offset = Spec.BranchOffset(b), size = Spec.BranchSize(b);
+            action[b] = PolicyMath.ArgMaxAllowed(row.Slice(offset, size), mask.IsEmpty ? default : mask.Slice(offset, size));
+        }
+        int c0 = Spec.DiscreteLogits, a0 = Spec.BranchCount;
+        for (int c = 0; c < Spec.ContinuousSize; c++)
+        {
+            float mean = row[c0 + c];
+            action[a0 + c] = _options.ClipContinuousActions ? Math.Max(-1f, Math.Min(1f, mean)) : mean;
+        }
+    }
+
+    private void Update(ReadOnlySpan<float> nextObservations)
+    {
+        ComputeAdvantages(nextObservations);
+        double progress = _options.AnnealSteps > 0 ? Math.Min(1.0, (double)Steps / _options.AnnealSteps) : 0.0;
+        float rate = (float)(_options.LearningRate + (_options.FinalLearningRate - _options.LearningRate) * progress);
+        float clip = (float)(_options.ClipRange + (_options.FinalClipRange - _options.ClipRange) * progress);
+        rate = Math.Max(rate, 1e-9f);
+        CurrentLearningRate = rate;
+        CurrentClipRange = clip;
+        Actor.Optimizer = WithSchedule(Actor.Optimizer, rate);
+        Critic.Optimizer = WithSchedule(Critic.Optimizer, rate);
+        for (int i = 0; i < _rows; i++) _order[i] = i;
+        double policyLoss = 0, valueLoss = 0, entropy = 0, clipped = 0, kl = 0;
+        int batches = 0;
+        for (int epoch = 0; epoch < _options.Epochs; epoch++)
+        {
+            Shuffle();
+            kl = 0;
+            int epochBatches = 0;
+            for (int start = 0; start < _rows; start += _minibatch)
+            {
+                int n = Math.Min(_minibatch, _rows - start);
+                Gather(start, n);
+                PpoPolicyStats stats = PolicyStep(n, clip);
+                valueLoss += ValueStep(n);
+                policyLoss += stats.Loss;
+                entropy += stats.Entropy;
+                clipped += stats.ClipFraction;
+                kl += stats.ApproxKl;
+                batches++;
+                epochBatches++;
+            }
+            kl /= epochBatches;
+        }
+        LastPolicyLoss = (float)(policyLoss / batches);
+        LastValueLoss = (float)(valueLoss / batches);
+        LastEntropy = (float)(entropy / batches);
+        LastClipFraction = (float)(clipped / batches);
+        LastApproxKl = (float)kl;
+        _t = 0;
+        Updates++;
+    }
+
+    private Optimizer WithSchedule(Optimizer optimizer, float rate)
+    {
+        Optimizer o = optimizer.WithLearningRate(rate);
+        return _options.MaxGradientNorm > 0f ? o.WithGradientClipping(_options.MaxGradientNorm) : o;
+    }
+
+    private void ComputeAdvantages(ReadOnlySpan<float> nextObservations)
+    {
+        Critic.Predict(nextObservations, _bootstrap, _agents);
+        float gamma = _options.Gamma, lambda = _options.Lambda;
+        for (int a = 0; a < _agents; a++)
+        {
+            float nextValue = _bootstrap[a], gae = 0f;
+            for (int t = _steps - 1; t >= 0; t--)
+            {
+                int i = t * _agents + a;
+                float notDone = 1f - _dones[i];
+                float delta = _rewards[i] + gamma * nextValue * notDone - _values[i];
+                gae = delta + gamma * lambda * notDone * gae;
+                _advantages[i] = gae;
+                _returns[i] = gae + _values[i];
+                nextValue = _values[i];
+            }
+        }
+    }
+
+    private void Shuffle()
+    {
+        for (int i = _rows - 1; i > 0; i--)
+        {
+            int j = _random.NextInt(i + 1);
+            (_order[i], _order[j]) = (_order[j], _order[i]);
+        }
+    }
+
+    private void Gather(int start, int n)
+    {
+        for (int r = 0; r < n; r++)
+        {
+            int i = _order[start + r];
+            _observations.AsSpan(i * _inputs, _inputs).CopyTo(_mbObservations.AsSpan(r * _inputs));
+            _actions.AsSpan(i * _actionSize, _actionSize).CopyTo(_mbActions.AsSpan(r * _actionSize));
+            if (_maskSize > 0) _masks.AsSpan(i * _maskSize, _maskSize).CopyTo(_mbMasks.AsSpan(r * _maskSize));
+            _mbLogProbs[r] = _logProbs[i];
+            _mbAdvantages[r] = _advantages[i];
+            _mbReturns[r] = _returns[i];
+            _mbValues[r] = _values[i];
+        }
+        if (_options.NormalizeAdvantages && n > 1)
+        {
+            double mean = 0, variance = 0;
+            for (int r = 0; r < n; r++) mean += _mbAdvantages[r];
+            mean /= n;
+            for (int r = 0; r < n; r++) variance += (_mbAdvantages[r] - mean) * (_mbAdvantages[r] - mean);
+            double std = Math.Sqrt(variance / (n - 1)) + 1e-8;
+            for (int r = 0; r < n; r++) _mbAdvantages[r] = (float)((_mbAdvantages[r] - mean) / std);
+        }
+    }
+
+    private PpoPolicyStats PolicyStep(int n, float clip)
+    {
+        ReadOnlySpan<float> outputs = Actor.Forward(_mbObservations.AsSpan(0, n * _inputs), n);
+        Array.Clear(_logStdGradient, 0, _logStdGradient.Length);
+        PpoPolicyStats stats = PpoLoss.Policy(Spec, outputs, _mbActions, _maskSize > 0 ? _mbMasks.AsSpan(0, n * _maskSize) : default,
+            _mbLogProbs, _mbAdvantages, _logStd, clip, _options.EntropyCoefficient, n, _dOutputs, _logStdGradient, _scratch);
+        if (double.IsNaN(stats.Loss) || double.IsInfinity(stats.Loss)) return stats;   // a non-finite objective takes no step
+        Actor.Backward(_dOutputs.AsSpan(0, n * _outputs), n);
+        AddBehaviourCloning(n);
+        Actor.ApplyGradients();
+        StepLogStd();
+        return stats;
+    }
+
+    private void AddBehaviourCloning(int n)
+    {
+        if (_demonstration is null) return;
+        double progress = _bcDecaySteps > 0 ? Math.Min(1.0, (double)(Steps - _bcStartSteps) / _bcDecaySteps) : 0.0;
+        double c = _bcCoefficient * (1.0 - progress);
+        if (c <= 0) return;
+        ReadOnlySpan<float> observations = _demonstration.Observations, actions = _demonstration.ActionRows;
+        for (int r = 0; r < n; r++)
+        {
+            int i = _random.NextInt(_demonstration.Steps);
+            observations.Slice(i * _inputs, _inputs).CopyTo(_bcObservations.AsSpan(r * _inputs));
+            actions.Slice(i * _actionSize, _actionSize).CopyTo(_bcActions.AsSpan(r * _actionSize));
+        }
+        ReadOnlySpan<float> outputs = Actor.Forward(_bcObservations.AsSpan(0, n * _inputs), n);
+        Array.Clear(_bcLogStdGradient, 0, _bcLogStdGradient.Length);
+        double loss = BehaviourCloning.Loss(Spec, outputs, _bcActions, _logStd, n, _bcGradient, _bcLogStdGradient, _scratch);
+        LastBehaviourCloningLoss = (float)loss;
+        if (double.IsNaN(loss) || double.IsInfinity(loss)) return;
+        Span<float> g = _bcGradient.AsSpan(0, n * _outputs);
+        for (int j = 0; j < g.Length; j++) g[j] = (float)(g[j] * c);                       // d(c·L_BC)/d outputs
+        for (int j = 0; j < _logStd.Length; j++) _logStdGradient[j] += c * _bcLogStdGradient[j];
+        Actor.Backward(g, n);                                                              // accumulates onto the PPO gradient
+    }
+
+    private double ValueStep(int n)
+    {
+        ReadOnlySpan<float> values = Critic.Forward(_mbObservations.AsSpan(0, n * _inputs), n);
+        double loss = PpoLoss.Value(values, _mbReturns, _mbValues, _options.ValueClipRange, _options.ValueCoefficient, n, _dValues);
+        if (double.IsNaN(loss) || double.IsInfinity(loss)) return loss;
+        Critic.Backward(_dValues.AsSpan(0, n), n);
+        Critic.ApplyGradients();
+        return loss;
+    }
+
+    /// <summary>Adam on the state-independent log σ, clipped by its own global norm like the networks.</summary>
+    private void StepLogStd()
+    {
+        int c = _logStd.Length;
+        if (c == 0) return;
+        double squares = 0;
+        for (int j = 0; j < c; j++) squares += _logStdGradient[j] * _logStdGradient[j];
+        if (double.IsNaN(squares) || double.IsInfinity(squares)) return;
+        double scale = 1.0, norm = Math.Sqrt(squares), max = _options.MaxGradientNorm;
+        if (max > 0 && norm > max) scale = max / norm;
+        _logStdSteps++;
+        double correction1 = 1 - Math.Pow(AdamBeta1, _logStdSteps), correction2 = 1 - Math.Pow(AdamBeta2, _logStdSteps);
+        for (int j = 0; j < c; j++)
+        {
+            double g = _logStdGradient[j] * scale;
+            _logStdM[j] = AdamBeta1 * _logStdM[j] + (1 - AdamBeta1) * g;
+            _logStdV[j] = AdamBeta2 * _logStdV[j] + (1 - AdamBeta2) * g * g;
+            double step = CurrentLearningRate * (_logStdM[j] / correction1) / (Math.Sqrt(_logStdV[j] / correction2) + AdamEpsilon);
+            _logStd[j] = (float)Math.Max(MinLogStd, Math.Min(MaxLogStd, _logStd[j] - step));
+        }
+    }
+
+    private static void Need(int length, int needed, string name)
+    {
+        if (length < needed) throw new ArgumentException($"{name} holds {length} values but {needed} are needed.", name);
+    }
+}
