@@ -19,7 +19,7 @@ internal sealed partial class BrainFileDto
     [MemoryPackOrder(5), CheckedObjectArray<SectionDto>(FormatLimits.MaxSections, "sections")] public SectionDto[]? Sections { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref BrainFileDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
+    private static void Guard(ref MemoryPackReader reader, ref BrainFileDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file", WireSchemas.File);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -33,7 +33,7 @@ internal sealed partial class MetadataDto
     [MemoryPackOrder(5), CheckedString(FormatLimits.MaxNameChars, "metadata.writer")] public string? Writer { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref MetadataDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "metadata");
+    private static void Guard(ref MemoryPackReader reader, ref MetadataDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "metadata", WireSchemas.Metadata);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -47,7 +47,7 @@ internal sealed partial class SpecDto
     [MemoryPackOrder(5)] public int MaxBatch { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref SpecDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "spec");
+    private static void Guard(ref MemoryPackReader reader, ref SpecDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "spec", WireSchemas.Spec);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -59,7 +59,7 @@ internal sealed partial class LayerDto
     [MemoryPackOrder(3)] public byte Init { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref LayerDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "layer");
+    private static void Guard(ref MemoryPackReader reader, ref LayerDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "layer", WireSchemas.Layer);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -76,7 +76,7 @@ internal sealed partial class OptimizerDto
     [MemoryPackOrder(8)] public float MaxGradientNorm { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref OptimizerDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "spec.optimizer");
+    private static void Guard(ref MemoryPackReader reader, ref OptimizerDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "spec.optimizer", WireSchemas.Optimizer);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -87,7 +87,7 @@ internal sealed partial class OptimizerStateDto
     [MemoryPackOrder(2)] public float[]? Moment2 { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref OptimizerStateDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState");
+    private static void Guard(ref MemoryPackReader reader, ref OptimizerStateDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState", WireSchemas.OptimizerState);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -101,7 +101,7 @@ internal sealed partial class RandomStateDto
     [MemoryPackOrder(5)] public byte HasSpareGaussian { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref RandomStateDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "randomState");
+    private static void Guard(ref MemoryPackReader reader, ref RandomStateDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "randomState", WireSchemas.RandomState);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -111,7 +111,7 @@ internal sealed partial class SectionDto
     [MemoryPackOrder(1)] public float[]? Values { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref SectionDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section");
+    private static void Guard(ref MemoryPackReader reader, ref SectionDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section", WireSchemas.Section);
 }
 
 // Views for BrainFile.ReadInfo: the same orders, with the float arrays skipped (only their lengths kept).
@@ -127,7 +127,7 @@ internal sealed partial class BrainFileInfoDto
     [MemoryPackOrder(5), CheckedObjectArray<SectionInfoDto>(FormatLimits.MaxSections, "sections")] public SectionInfoDto[]? Sections { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref BrainFileInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
+    private static void Guard(ref MemoryPackReader reader, ref BrainFileInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file", WireSchemas.File);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -138,7 +138,7 @@ internal sealed partial class OptimizerStateInfoDto
     [MemoryPackOrder(2), SkippedFloatArray("optimizerState.moment2")] public int Moment2Length { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref OptimizerStateInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState");
+    private static void Guard(ref MemoryPackReader reader, ref OptimizerStateInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState", WireSchemas.OptimizerState);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -148,7 +148,7 @@ internal sealed partial class SectionInfoDto
     [MemoryPackOrder(1), SkippedFloatArray("sections[].values")] public int Length { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref SectionInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section");
+    private static void Guard(ref MemoryPackReader reader, ref SectionInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section", WireSchemas.Section);
 }
 
 [AttributeUsage(AttributeTargets.Property)]

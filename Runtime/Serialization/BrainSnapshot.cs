@@ -15,21 +15,23 @@ internal static class BrainSnapshot
     public static (BrainFileDto Dto, BrainFileFlags Flags) Capture(Brain brain, BrainSaveOptions options)
     {
         string name = options.Name ?? brain.Name;
-        CheckText(name, FormatLimits.MaxNameChars, "the brain's name", allowEmpty: true);
+        CheckText(name, FormatLimits.MaxNameChars, "the brain's name", allowEmpty: true, options.Name is null ? nameof(brain) : nameof(options));
         var user = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (KeyValuePair<string, string> e in brain.UserDataOrEmpty) user[e.Key] = e.Value;
         if (options.UserData is not null) foreach (KeyValuePair<string, string> e in options.UserData) user[e.Key] = e.Value;
         if (user.Count > FormatLimits.MaxUserEntries) throw new ArgumentException($"{user.Count} user entries, more than the {FormatLimits.MaxUserEntries} a brain file holds.", nameof(options));
         foreach (KeyValuePair<string, string> e in user)
         {
-            CheckText(e.Key, FormatLimits.MaxKeyChars, "a user-data key", allowEmpty: false);
-            CheckText(e.Value, FormatLimits.MaxValueChars, $"user-data value \"{e.Key}\"", allowEmpty: true);
+            // Blame the argument the entry came from: the save options override the brain's own entries.
+            string param = options.UserData is not null && options.UserData.ContainsKey(e.Key) ? nameof(options) : nameof(brain);
+            CheckText(e.Key, FormatLimits.MaxKeyChars, "a user-data key", allowEmpty: false, param);
+            CheckText(e.Value, FormatLimits.MaxValueChars, $"user-data value \"{e.Key}\"", allowEmpty: true, param);
         }
 
         int count = brain.ParameterCount;
         float[] parameters = new float[count];
         brain.CopyParametersTo(parameters);
-        CheckFinite(parameters, "parameters");
+        CheckFinite(parameters, "parameters", nameof(brain));
         var flags = BrainFileFlags.RandomState;
         var dto = new BrainFileDto
         {
@@ -73,9 +75,9 @@ internal static class BrainSnapshot
             var list = new List<SectionDto>(sections.Count);
             foreach (KeyValuePair<string, float[]> s in sections.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
-                CheckText(s.Key, FormatLimits.MaxKeyChars, "a section name", allowEmpty: false);
+                CheckText(s.Key, FormatLimits.MaxKeyChars, "a section name", allowEmpty: false, nameof(brain));
                 if (s.Value is null) throw new ArgumentException($"Section \"{s.Key}\" has no array.", nameof(brain));
-                CheckFinite(s.Value, $"section \"{s.Key}\"");
+                CheckFinite(s.Value, $"section \"{s.Key}\"", nameof(brain));
                 list.Add(new SectionDto { Name = s.Key, Values = (float[])s.Value.Clone() });
             }
             dto.Sections = list.ToArray();
@@ -103,21 +105,24 @@ internal static class BrainSnapshot
         if (buffer is null) return null;
         float[] host = new float[buffer.Length];
         brain.Backend.Download(host, buffer.All);
-        CheckFinite(host, what);
+        CheckFinite(host, what, nameof(brain));
         return host;
     }
 
-    private static void CheckText(string? text, int maxChars, string what, bool allowEmpty)
+    // paramName: the public argument the text came from (the brain or the save options).
+    private static void CheckText(string? text, int maxChars, string what, bool allowEmpty, string paramName)
     {
-        if (text is null) throw new ArgumentException($"{what} is null.", nameof(text));
-        if (!allowEmpty && text.Length == 0) throw new ArgumentException($"{what} is empty.", nameof(text));
-        if (text.Length > maxChars) throw new ArgumentException($"{what} has {text.Length} chars; a brain file allows {maxChars}.", nameof(text));
+        if (text is null) throw new ArgumentException($"{what} is null.", paramName);
+        if (!allowEmpty && text.Length == 0) throw new ArgumentException($"{what} is empty.", paramName);
+        if (text.Length > maxChars) throw new ArgumentException($"{what} has {text.Length} chars; a brain file allows {maxChars}.", paramName);
+        int lone = PayloadGuard.FirstLoneSurrogate(text.AsSpan());
+        if (lone >= 0) throw new ArgumentException($"{what} holds a lone surrogate (U+{(int)text[lone]:X4}) at char {lone}, which no text encoding can carry.", paramName);
     }
 
-    private static void CheckFinite(float[] values, string what)
+    private static void CheckFinite(float[] values, string what, string paramName)
     {
         int bad = FirstNonFinite(values);
-        if (bad >= 0) throw new ArgumentException($"{what}[{bad}] is {values[bad]}; a brain file holds only finite numbers.", nameof(values));
+        if (bad >= 0) throw new ArgumentException($"{what}[{bad}] is {values[bad]}; a brain file holds only finite numbers.", paramName);
     }
 
     private static int FirstNonFinite(ReadOnlySpan<float> values)
@@ -165,7 +170,7 @@ internal static class BrainSnapshot
         CheckFlag(flags, BrainFileFlags.OptimizerState, dto.OptimizerState is not null, "optimizerState");
         if (dto.OptimizerState is OptimizerStateDto state)
         {
-            if (state.Steps < 0) throw new BrainFormatException($"negative step count {state.Steps}", field: "optimizerState.steps");
+            CheckSteps(state.Steps, "optimizerState.steps");
             int moments = v.Spec.Optimizer.MomentCount;
             v.OptimizerSteps = state.Steps;
             v.Moment1 = moments >= 1 ? CheckArray(state.Moment1, count, "optimizerState.moment1", v.Spec) : CheckAbsent(state.Moment1, "optimizerState.moment1", v.Spec);
@@ -200,7 +205,7 @@ internal static class BrainSnapshot
         long? steps = null;
         if (dto.OptimizerState is OptimizerStateInfoDto state)
         {
-            if (state.Steps < 0) throw new BrainFormatException($"negative step count {state.Steps}", field: "optimizerState.steps");
+            CheckSteps(state.Steps, "optimizerState.steps");
             int moments = spec.Optimizer.MomentCount;
             CheckLength(state.Moment1Length, moments >= 1 ? spec.ParameterCount : -1, "optimizerState.moment1");
             CheckLength(state.Moment2Length, moments >= 2 ? spec.ParameterCount : -1, "optimizerState.moment2");
@@ -282,7 +287,7 @@ internal static class BrainSnapshot
             throw new BrainFormatException($"creation time {m.CreatedUnixMilliseconds} ms is outside the calendar", field: "metadata.created");
         }
         v.Created = DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedUnixMilliseconds);
-        if (m.TrainingSteps < 0) throw new BrainFormatException($"negative training steps {m.TrainingSteps}", field: "metadata.trainingSteps");
+        CheckSteps(m.TrainingSteps, "metadata.trainingSteps");
         v.TrainingSteps = m.TrainingSteps;
         v.Writer = m.Writer ?? "";
         int keys = m.UserKeys?.Length ?? 0, values = m.UserValues?.Length ?? 0;
@@ -303,19 +308,27 @@ internal static class BrainSnapshot
         if (s is null) throw new BrainFormatException("the spec is missing", field: "spec");
         if (s.Layers is null || s.Layers.Length == 0) throw new BrainFormatException("the spec has no layers", field: "spec.layers");
         var layers = new LayerSpec[s.Layers.Length];
+        // No per-layer strings or closures: a file of many small layers must not cost more to check than it weighs.
         for (int i = 0; i < layers.Length; i++)
         {
             LayerDto? l = s.Layers[i];
-            string field = $"spec.layers[{i}]";
-            if (l is null) throw new BrainFormatException("a layer is null", field: field);
-            if (l.Outputs < 1 || l.Outputs > BrainSpec.MaxWidth) throw new BrainFormatException($"{l.Outputs} units; a layer has 1 to {BrainSpec.MaxWidth}", field: field + ".outputs");
-            Activation activation = Convert(() => Activation.FromKind((ActivationKind)l.Activation, l.Alpha), field + ".activation");
+            if (l is null) throw new BrainFormatException("a layer is null", field: LayerField(i, ""));
+            if (l.Outputs < 1 || l.Outputs > BrainSpec.MaxWidth) throw new BrainFormatException($"{l.Outputs} units; a layer has 1 to {BrainSpec.MaxWidth}", field: LayerField(i, ".outputs"));
+            Activation activation;
+            try
+            {
+                activation = Activation.FromKind((ActivationKind)l.Activation, l.Alpha);
+            }
+            catch (ArgumentException e)
+            {
+                throw new BrainFormatException(e.Message, field: LayerField(i, ".activation"), inner: e);
+            }
             if (BitConverter.SingleToInt32Bits(activation.Alpha) != BitConverter.SingleToInt32Bits(l.Alpha))
             {
-                throw new BrainFormatException($"{activation.Kind} takes no parameter but alpha is {l.Alpha}", field: field + ".alpha");
+                throw new BrainFormatException($"{activation.Kind} takes no parameter but alpha is {l.Alpha}", field: LayerField(i, ".alpha"));
             }
-            if (!Enum.IsDefined(typeof(WeightInit), l.Init)) throw new BrainFormatException($"unknown weight initialisation {l.Init}", field: field + ".init");
-            layers[i] = Convert(() => new LayerSpec(l.Outputs, activation, (WeightInit)l.Init), field);
+            if (l.Init > (byte)WeightInit.HeNormal) throw new BrainFormatException($"unknown weight initialisation {l.Init}", field: LayerField(i, ".init"));
+            layers[i] = new LayerSpec(l.Outputs, activation, (WeightInit)l.Init);
         }
         Loss loss = Convert(() => Loss.FromKind((LossKind)s.LossKind, s.LossDelta), "spec.loss");
         if (BitConverter.SingleToInt32Bits(loss.Delta) != BitConverter.SingleToInt32Bits(s.LossDelta))
@@ -353,6 +366,14 @@ internal static class BrainSnapshot
             }
         }
     }
+
+    private static void CheckSteps(long steps, string field)
+    {
+        if (steps < 0) throw new BrainFormatException($"negative step count {steps}", field: field);
+        if (steps > FormatLimits.MaxSteps) throw new BrainFormatException($"step count {steps} is more than the {FormatLimits.MaxSteps} a brain can have taken", field: field);
+    }
+
+    private static string LayerField(int index, string member) => $"spec.layers[{index}]{member}";
 
     private static T Convert<T>(Func<T> create, string field)
     {

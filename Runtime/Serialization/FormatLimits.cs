@@ -11,4 +11,7 @@ internal static class FormatLimits
     public const int MaxNameChars = 1024;
     public const int MaxKeyChars = 256;
     public const int MaxValueChars = 65536;
+
+    /// <summary>Most training steps a file may record (2⁵³: a million steps a second for 285 years), so that counting on cannot overflow.</summary>
+    public const long MaxSteps = 1L << 53;
 }

@@ -105,7 +105,7 @@ public sealed class BrainFileFuzzTests
                 continue;
             }
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            long bound = 8L * file.Length + 4L * WorkspaceLimit + (256 << 10);
+            long bound = AllocationBound.Total(file.Length, layers: 0, WorkspaceLimit);
             if (allocated > bound) failures.Add($"case {i} ({how}): allocated {allocated} bytes for a {file.Length}-byte file, over the bound {bound}");
             maxAllocated = Math.Max(maxAllocated, allocated);
             if (file.Length >= 256) maxRatio = Math.Max(maxRatio, (double)allocated / file.Length);
