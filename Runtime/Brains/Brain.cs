@@ -362,11 +362,12 @@ public sealed partial class Brain : IDisposable
     }
 
     /// <summary>Replaces all weights and biases (same layout as <see cref="CopyParametersTo"/>).</summary>
-    /// <param name="source">Exactly <see cref="ParameterCount"/> floats.</param>
+    /// <param name="source">Exactly <see cref="ParameterCount"/> floats, all finite.</param>
     public void SetParameters(ReadOnlySpan<float> source)
     {
         ThrowIfDisposed();
         CheckExact(source.Length, ParameterCount, nameof(source));
+        if (!Realtime.Columns.AllFinite(source)) throw new ArgumentException("The parameters hold a NaN or an infinity; a brain holds only finite numbers.", nameof(source));
         _backend.Upload(_parameters.All, source);
     }
 

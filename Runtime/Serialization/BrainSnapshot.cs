@@ -31,7 +31,7 @@ internal static class BrainSnapshot
         int count = brain.ParameterCount;
         float[] parameters = new float[count];
         brain.CopyParametersTo(parameters);
-        CheckFinite(parameters, "parameters", nameof(brain));
+        CheckFinite(parameters, "parameters", nameof(brain), FormatLimits.MaxMagnitude);
         var flags = BrainFileFlags.RandomState;
         var dto = new BrainFileDto
         {
@@ -53,8 +53,8 @@ internal static class BrainSnapshot
             dto.OptimizerState = new OptimizerStateDto
             {
                 Steps = brain.Steps,
-                Moment1 = Download(brain, brain.Moment1Buffer, "the first optimizer moment"),
-                Moment2 = Download(brain, brain.Moment2Buffer, "the second optimizer moment"),
+                Moment1 = Download(brain, brain.Moment1Buffer, "the first optimizer moment", FormatLimits.MaxMagnitude),
+                Moment2 = Download(brain, brain.Moment2Buffer, "the second optimizer moment", FormatLimits.MaxSecondMoment),
             };
             flags |= BrainFileFlags.OptimizerState;
         }
@@ -77,7 +77,7 @@ internal static class BrainSnapshot
             {
                 CheckText(s.Key, FormatLimits.MaxKeyChars, "a section name", allowEmpty: false, nameof(brain));
                 if (s.Value is null) throw new ArgumentException($"Section \"{s.Key}\" has no array.", nameof(brain));
-                CheckFinite(s.Value, $"section \"{s.Key}\"", nameof(brain));
+                CheckFinite(s.Value, $"section \"{s.Key}\"", nameof(brain), float.MaxValue);
                 list.Add(new SectionDto { Name = s.Key, Values = (float[])s.Value.Clone() });
             }
             dto.Sections = list.ToArray();
@@ -100,12 +100,12 @@ internal static class BrainSnapshot
         MaxBatch = spec.MaxBatch,
     };
 
-    private static float[]? Download(Brain brain, Tensors.DeviceBuffer? buffer, string what)
+    private static float[]? Download(Brain brain, Tensors.DeviceBuffer? buffer, string what, float limit)
     {
         if (buffer is null) return null;
         float[] host = new float[buffer.Length];
         brain.Backend.Download(host, buffer.All);
-        CheckFinite(host, what, nameof(brain));
+        CheckFinite(host, what, nameof(brain), limit);
         return host;
     }
 
@@ -119,10 +119,21 @@ internal static class BrainSnapshot
         if (lone >= 0) throw new ArgumentException($"{what} holds a lone surrogate (U+{(int)text[lone]:X4}) at char {lone}, which no text encoding can carry.", paramName);
     }
 
-    private static void CheckFinite(float[] values, string what, string paramName)
+    private static void CheckFinite(float[] values, string what, string paramName, float limit)
     {
         int bad = FirstNonFinite(values);
         if (bad >= 0) throw new ArgumentException($"{what}[{bad}] is {values[bad]}; a brain file holds only finite numbers.", paramName);
+        bad = FirstBeyond(values, limit);
+        if (bad >= 0) throw new ArgumentException($"{what}[{bad}] is {values[bad]}, beyond ±{limit:G3}: the brain has diverged, and a brain file does not hold such numbers.", paramName);
+    }
+
+    private static int FirstBeyond(ReadOnlySpan<float> values, float limit)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (Math.Abs(values[i]) > limit) return i;
+        }
+        return -1;
     }
 
     private static int FirstNonFinite(ReadOnlySpan<float> values)
@@ -165,7 +176,7 @@ internal static class BrainSnapshot
         ValidateMetadata(dto.Metadata, v);
         v.Spec = ToSpec(dto.Spec, options.MaxBatch);
         int count = v.Spec.ParameterCount;
-        v.Parameters = CheckArray(dto.Parameters, count, "parameters", v.Spec);
+        v.Parameters = CheckArray(dto.Parameters, count, "parameters", v.Spec, FormatLimits.MaxMagnitude);
 
         CheckFlag(flags, BrainFileFlags.OptimizerState, dto.OptimizerState is not null, "optimizerState");
         if (dto.OptimizerState is OptimizerStateDto state)
@@ -173,8 +184,8 @@ internal static class BrainSnapshot
             CheckSteps(state.Steps, "optimizerState.steps");
             int moments = v.Spec.Optimizer.MomentCount;
             v.OptimizerSteps = state.Steps;
-            v.Moment1 = moments >= 1 ? CheckArray(state.Moment1, count, "optimizerState.moment1", v.Spec) : CheckAbsent(state.Moment1, "optimizerState.moment1", v.Spec);
-            v.Moment2 = moments >= 2 ? CheckArray(state.Moment2, count, "optimizerState.moment2", v.Spec) : CheckAbsent(state.Moment2, "optimizerState.moment2", v.Spec);
+            v.Moment1 = moments >= 1 ? CheckArray(state.Moment1, count, "optimizerState.moment1", v.Spec, FormatLimits.MaxMagnitude) : CheckAbsent(state.Moment1, "optimizerState.moment1", v.Spec);
+            v.Moment2 = moments >= 2 ? CheckArray(state.Moment2, count, "optimizerState.moment2", v.Spec, FormatLimits.MaxSecondMoment) : CheckAbsent(state.Moment2, "optimizerState.moment2", v.Spec);
             if (v.Moment2 is not null)
             {
                 for (int i = 0; i < v.Moment2.Length; i++)
@@ -387,7 +398,7 @@ internal static class BrainSnapshot
         }
     }
 
-    private static float[] CheckArray(float[]? values, int expected, string field, BrainSpec spec)
+    private static float[] CheckArray(float[]? values, int expected, string field, BrainSpec spec, float limit)
     {
         if (values is null) throw new BrainFormatException($"missing; the spec ({spec}) needs {expected} floats", field: field);
         if (values.Length != expected)
@@ -396,6 +407,8 @@ internal static class BrainSnapshot
         }
         int bad = FirstNonFinite(values);
         if (bad >= 0) throw new BrainFormatException($"{values[bad]} at index {bad} ({Locate(spec, bad)}); a brain file holds only finite numbers", field: $"{field}[{bad}]");
+        bad = FirstBeyond(values, limit);
+        if (bad >= 0) throw new BrainFormatException($"{values[bad]} at index {bad} ({Locate(spec, bad)}) is beyond ±{limit:G3}, the most a brain file holds", field: $"{field}[{bad}]");
         return values;
     }
 
