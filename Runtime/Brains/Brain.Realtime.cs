@@ -24,6 +24,7 @@ public sealed partial class Brain
     /// <param name="loss">Mean loss of the batch before the step (may be NaN or infinite when rejected).</param>
     public bool TryTrain(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, out float loss)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(TryTrain));
         ThrowIfDisposed();
         CheckBatch(batch, MaxBatch);
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A training batch needs at least one row.");
@@ -41,6 +42,20 @@ public sealed partial class Brain
             return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// Reviews every optimizer step before it is taken (<see cref="ApplyGradients"/>, and so <c>Train</c> and
+    /// <see cref="TryTrain"/>): it may reject or shrink it. Null (the default for a brain of its own) takes every
+    /// finite step; <c>OnlineTrainer</c>, <c>BackgroundTrainer</c> and the learners install a <see cref="SpikeGuard"/>
+    /// unless one is set. A filter that accepts (returns 1) leaves the step bit for bit as without a filter.
+    /// </summary>
+    public IStepFilter? StepFilter { get; set; }
+
+    private bool RejectByFilter(float norm)
+    {
+        Reject(norm);
+        return false;
     }
 
     /// <summary>Starts capturing per-layer gradient health before every optimizer step (see <c>Cortex.Diagnostics.GradientHealth</c>).</summary>

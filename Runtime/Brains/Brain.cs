@@ -19,6 +19,7 @@ public readonly record struct Evaluation(float Loss, float Accuracy);
 /// </summary>
 public sealed partial class Brain : IDisposable
 {
+    private readonly SingleThreadGuard _guard = new("Brain", "A Brain is used by one thread at a time.");
     private readonly IBackend _backend;
     private readonly bool _ownsBackend;
     private readonly Dense[] _layers;
@@ -176,10 +177,12 @@ public sealed partial class Brain : IDisposable
     /// <param name="batch">Rows, at least 0.</param>
     public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batch)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(Predict));
         ThrowIfDisposed();
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be non-negative.");
         CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
         CheckRows(outputs.Length, batch, Outputs, nameof(outputs));
+        SingleThreadGuard.CheckDisjoint(inputs.Slice(0, batch * Inputs), outputs.Slice(0, batch * Outputs), nameof(inputs), nameof(outputs));
         _forwardRows = -1;
         if (_cpu is not null)
         {
@@ -205,6 +208,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(Train));
         float loss = AccumulateGradients(inputs, targets, batch);
         if (!IsFinite(loss))
         {
@@ -225,6 +229,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(AccumulateGradients));
         ThrowIfDisposed();
         CheckBatch(batch, MaxBatch);
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A training batch needs at least one row.");
@@ -248,6 +253,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(Train));
         ThrowIfDisposed();
         CheckBatch(batch, MaxBatch);
         CheckRows(labels.Length, batch, 1, nameof(labels));
@@ -263,6 +269,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="count">Rows, at least 1.</param>
     public Evaluation Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(Evaluate));
         ThrowIfDisposed();
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Evaluate needs at least one row.");
         CheckRows(inputs.Length, count, Inputs, nameof(inputs));
@@ -291,6 +298,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> inputs, int batch)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(Forward));
         ThrowIfDisposed();
         CheckBatch(batch, MaxBatch);
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Forward needs at least one row.");
@@ -312,6 +320,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="batch">The batch of the preceding <see cref="Forward"/>.</param>
     public void Backward(ReadOnlySpan<float> outputGradient, int batch)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(Backward));
         ThrowIfDisposed();
         if (_forwardRows < 1 || !_inputInWorkspace) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict and Evaluate overwrite its activations).");
         if (batch != _forwardRows) throw new ArgumentException($"batch is {batch} but the preceding Forward ran {_forwardRows} rows.", nameof(batch));
@@ -327,6 +336,7 @@ public sealed partial class Brain : IDisposable
     /// </summary>
     public bool ApplyGradients()
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(ApplyGradients));
         ThrowIfDisposed();
         CaptureHealth();
         double squares = ArenaSquares(_gradients);
@@ -337,8 +347,9 @@ public sealed partial class Brain : IDisposable
         }
         float norm = (float)Math.Sqrt(squares), scale = 1f;
         LastGradientNorm = norm;
+        if (StepFilter is { } filter && !((scale = filter.Review(norm)) > 0f)) return RejectByFilter(norm);
         float max = _optimizer.MaxGradientNorm;
-        if (max > 0f && norm > max) scale = max / norm;
+        if (max > 0f && norm * scale > max) scale = max / norm;
         Steps++;
         BufferSlice m1 = _moment1?.All ?? default, m2 = _moment2?.All ?? default;
         StepOptimizer(m1, m2, scale);
@@ -348,6 +359,7 @@ public sealed partial class Brain : IDisposable
     /// <summary>Clears the accumulated gradients.</summary>
     public void ZeroGradients()
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(ZeroGradients));
         ThrowIfDisposed();
         _backend.Fill(_gradients.All, 0f);
     }
@@ -356,6 +368,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="destination">Exactly <see cref="ParameterCount"/> floats.</param>
     public void CopyParametersTo(Span<float> destination)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(CopyParametersTo));
         ThrowIfDisposed();
         CheckExact(destination.Length, ParameterCount, nameof(destination));
         _backend.Download(destination, _parameters.All);
@@ -365,6 +378,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="source">Exactly <see cref="ParameterCount"/> floats, all finite.</param>
     public void SetParameters(ReadOnlySpan<float> source)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(SetParameters));
         ThrowIfDisposed();
         CheckExact(source.Length, ParameterCount, nameof(source));
         if (!Realtime.Columns.AllFinite(source)) throw new ArgumentException("The parameters hold a NaN or an infinity; a brain holds only finite numbers.", nameof(source));
@@ -375,6 +389,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="destination">Exactly <see cref="ParameterCount"/> floats.</param>
     public void CopyGradientsTo(Span<float> destination)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(CopyGradientsTo));
         ThrowIfDisposed();
         CheckExact(destination.Length, ParameterCount, nameof(destination));
         _backend.Download(destination, _gradients.All);
@@ -384,6 +399,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="source">A brain with the same layer widths.</param>
     public void CopyParametersFrom(Brain source)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(CopyParametersFrom));
         ThrowIfDisposed();
         CheckSameShape(source);
         if (SharesMemoryWith(source._backend)) _backend.Copy(_parameters.All, source._parameters.All);
@@ -400,6 +416,7 @@ public sealed partial class Brain : IDisposable
     /// <param name="tau">τ in [0, 1].</param>
     public void BlendParametersFrom(Brain source, float tau)
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(BlendParametersFrom));
         ThrowIfDisposed();
         CheckSameShape(source);
         if (!SharesMemoryWith(source._backend)) throw new ArgumentException("Blending needs both brains on the same backend (or both on CPU backends).", nameof(source));
@@ -409,6 +426,7 @@ public sealed partial class Brain : IDisposable
     /// <summary>A new brain with the same spec, weights, optimizer state, step count, name, user data and sections, on the same backend (CPU backends are private per brain).</summary>
     public Brain Clone()
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(Clone));
         ThrowIfDisposed();
         Brain copy = _ownsBackend && _backend is CpuBackend cpu
             ? new Brain(Spec, 0, new CpuBackend(cpu.Threads), ownsBackend: true)
@@ -421,6 +439,7 @@ public sealed partial class Brain : IDisposable
     /// <summary>Releases the arenas (and the backend when the brain created it).</summary>
     public void Dispose()
     {
+        using SingleThreadGuard.Scope scope = _guard.Enter(nameof(Dispose));
         if (_disposed) return;
         _disposed = true;
         _parameters.Dispose();

@@ -28,6 +28,7 @@ public sealed class OnlineTrainer
     public OnlineTrainer(Brain brain, int capacity, int batchSize, TrainingBudget budget, ulong seed, int minSamples = 0)
     {
         Brain = brain ?? throw new ArgumentNullException(nameof(brain));
+        Brain.StepFilter ??= new SpikeGuard();   // a spike guard unless the caller set a filter
         if (batchSize < 1 || batchSize > brain.MaxBatch)
         {
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize must lie in [1, {brain.MaxBatch}] (the brain's MaxBatch).");
