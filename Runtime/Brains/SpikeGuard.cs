@@ -14,8 +14,12 @@ namespace Cortex;
 /// </summary>
 public sealed class SpikeGuard : IStepFilter
 {
-    /// <summary>Default <see cref="Threshold"/>: 10 × the recent gradient norm.</summary>
-    public const float DefaultThreshold = 10f;
+    /// <summary>
+    /// Default <see cref="Threshold"/>: 100 × the recent gradient norm. Near convergence gradient norms swing by
+    /// 10× between minibatches of clean data; one extreme row (an input or target 10³ times the usual scale, or more)
+    /// moves a batch's gradient norm by far more than 100×.
+    /// </summary>
+    public const float DefaultThreshold = 100f;
 
     /// <summary>Default <see cref="WarmupSteps"/>.</summary>
     public const int DefaultWarmupSteps = 8;

@@ -146,6 +146,7 @@ public sealed class SpikeGuardTests
         Assert.That(guard.Review(100f), Is.Zero);
         Assert.That(guard.Review(100f), Is.Zero);
         Assert.That(guard.Review(100f), Is.EqualTo(0.1f).Within(1e-6f), "shrunk to 10 x the baseline");
+        Assert.That(new SpikeGuard().Threshold, Is.EqualTo(SpikeGuard.DefaultThreshold));
         Assert.That(guard.Baseline, Is.GreaterThan(1f));
         Assert.That(guard.Review(float.NaN), Is.Zero);
         Assert.Throws<ArgumentOutOfRangeException>(() => _ = new SpikeGuard(threshold: 1f));
