@@ -1,4 +1,5 @@
 using System;
+using System.Threading;
 using Cortex.Backends;
 using Cortex.Kernels;
 using Cortex.Layers;
@@ -81,6 +82,7 @@ public sealed partial class Brain
             int blocks = (rows + PredictBlockRows - 1) / PredictBlockRows;
             if (pool is not null && blocks >= pool.Threads)
             {
+                if (!_predictWork!.Prepared) _predictWork.PrepareThreads(pool);
                 fixed (float* px = x)
                 fixed (float* py = y)
                 {
@@ -179,7 +181,45 @@ public sealed partial class Brain
         private float* _x, _y;
         private int _rows;
 
+        private bool _preparing;
+        private int _started, _participants;
+
         public PredictWork(Brain brain) => _brain = brain;
+
+        /// <summary>Whether every thread of the pool has run a full block (see <see cref="PrepareThreads"/>).</summary>
+        public bool Prepared { get; private set; }
+
+        /// <summary>
+        /// Runs one full block of zeros on every thread of the pool, each exactly once, so that each thread's GEMM buffers
+        /// (which grow to the shapes a thread has run) reach their size now, in the first Predict. Otherwise a worker
+        /// grows them whenever timing first hands it a block, which may be long after any warm-up (the flaky
+        /// zero-allocation test). Items hold their thread until all have started (at most 250 ms, should the pool be
+        /// busy with another brain and run them inline).
+        /// </summary>
+        public void PrepareThreads(WorkerPool pool)
+        {
+            Brain b = _brain;
+            int n = Math.Min(PredictBlockRows, b.MaxBatch);
+            float[] x = new float[n * b.Inputs], y = new float[n * b.Outputs];
+            fixed (float* px = x)
+            fixed (float* py = y)
+            {
+                Begin(px, py, n);
+                _started = 0;
+                _participants = pool.Threads;
+                _preparing = true;
+                try
+                {
+                    pool.Run(this, pool.Threads);
+                }
+                finally
+                {
+                    _preparing = false;
+                    _x = _y = null;
+                }
+            }
+            Prepared = true;
+        }
 
         public void Begin(float* x, float* y, int rows)
         {
@@ -190,6 +230,15 @@ public sealed partial class Brain
 
         public void Execute(int item)
         {
+            if (_preparing)
+            {
+                // Hold this thread until every participant holds an item, so that each runs exactly one.
+                Interlocked.Increment(ref _started);
+                long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 4;
+                var spin = new SpinWait();
+                while (Volatile.Read(ref _started) < _participants && System.Diagnostics.Stopwatch.GetTimestamp() < deadline) spin.SpinOnce();
+                item = 0;   // every thread runs the same full block (racing on scratch rows whose values do not matter)
+            }
             Brain b = _brain;
             int r0 = item * PredictBlockRows, n = Math.Min(PredictBlockRows, _rows - r0);
             var x = new ReadOnlySpan<float>(_x + (nint)r0 * b.Inputs, n * b.Inputs);
