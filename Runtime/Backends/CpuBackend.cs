@@ -29,6 +29,7 @@ public sealed class CpuBackend : IHostBackend
     private readonly WorkerPool? _pool;
     private readonly ParallelOps? _ops;
     private CpuBackend? _serial;
+    private EveryThread? _everyThread;
     private float[] _partials = Array.Empty<float>();
 
     /// <summary>Creates a CPU backend.</summary>
@@ -89,9 +90,14 @@ public sealed class CpuBackend : IHostBackend
     IBackend IHostBackend.Serial => _pool is null ? this : _serial ??= new CpuBackend();
 
     /// <inheritdoc />
-    bool IHostBackend.TryRunBlocks(IParallelWork work, int blocks)
+    bool IHostBackend.TryRunBlocks(IParallelWork work, int blocks, ref bool warmed)
     {
         if (_pool is null || blocks < _pool.Threads) return false;
+        if (!warmed)
+        {
+            (_everyThread ??= new EveryThread()).Run(_pool, work);
+            warmed = true;
+        }
         _pool.Run(work, blocks);
         return true;
     }
@@ -462,6 +468,38 @@ public sealed class CpuBackend : IHostBackend
                     break;
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs item 0 of a work once on every thread of a pool: each item holds its thread until every participant holds one
+    /// (at most 250 ms, should the pool be busy with another caller and run them inline), so no thread takes two.
+    /// </summary>
+    private sealed class EveryThread : IParallelWork
+    {
+        private IParallelWork? _work;
+        private int _started, _participants;
+
+        public void Run(WorkerPool pool, IParallelWork work)
+        {
+            (_work, _started, _participants) = (work, 0, pool.Threads);
+            try
+            {
+                pool.Run(this, pool.Threads);
+            }
+            finally
+            {
+                _work = null;
+            }
+        }
+
+        public void Execute(int item)
+        {
+            System.Threading.Interlocked.Increment(ref _started);
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 4;
+            var spin = new System.Threading.SpinWait();
+            while (System.Threading.Volatile.Read(ref _started) < _participants && System.Diagnostics.Stopwatch.GetTimestamp() < deadline) spin.SpinOnce();
+            _work!.Execute(0);
         }
     }
 

@@ -31,11 +31,14 @@ internal interface IHostBackend : IBackend
 
     /// <summary>
     /// Runs <paramref name="blocks"/> independent blocks on the worker pool, each on a thread of its own, when there
-    /// is a block per thread; returns false (running nothing) otherwise. Blocks run on <see cref="Serial"/>.
+    /// is a block per thread; returns false (running nothing) otherwise. Blocks run on <see cref="Serial"/>. The first
+    /// time for a caller (<paramref name="warmed"/> false) every thread of the pool first runs block 0 once, so each
+    /// thread's scratch buffers reach the size a block needs now rather than whenever timing first hands it a block.
     /// </summary>
-    /// <param name="work">The blocks.</param>
+    /// <param name="work">The blocks (block 0 may run several times at once during the warm-up: same inputs, same outputs).</param>
     /// <param name="blocks">How many.</param>
-    bool TryRunBlocks(IParallelWork work, int blocks);
+    /// <param name="warmed">The caller's flag, set by the first run.</param>
+    bool TryRunBlocks(IParallelWork work, int blocks, ref bool warmed);
 
     /// <summary>A new backend of the same kind and size, for a copy of a brain that owns its backend.</summary>
     IBackend CreatePeer();

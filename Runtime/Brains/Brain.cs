@@ -19,6 +19,7 @@ public sealed class Brain : IDisposable
     private readonly LayerStack _stack;
     private readonly ParameterArena _arena;
     private readonly Workspace _work;
+    private readonly SingleThreadGuard _threads = new("Brain", "A Brain is used by one thread at a time.");
     private readonly StepGuard _guard;
     private readonly BrainMetadata _metadata = new();
     private Optimizer _optimizer;
@@ -130,6 +131,14 @@ public sealed class Brain : IDisposable
 
     internal Workspace Workspace => _work;
 
+    /// <summary>
+    /// Reviews every optimizer step before it is taken (<see cref="ApplyGradients"/>, and so <c>Train</c> and
+    /// <see cref="TryTrain"/>): it may reject or shrink it. Null (the default for a brain of its own) takes every finite
+    /// step; <c>OnlineTrainer</c>, <c>BackgroundTrainer</c> and the learners install a <see cref="SpikeGuard"/> unless one
+    /// is set. A filter that accepts (returns 1) leaves the step bit for bit as without a filter.
+    /// </summary>
+    public IStepFilter? StepFilter { get; set; }
+
     /// <summary>Called just before each optimizer step, while the gradients and the last forward pass are in place (gradient health).</summary>
     internal IStepObserver? StepObserver { get; set; }
 
@@ -142,10 +151,12 @@ public sealed class Brain : IDisposable
     /// <param name="batch">Rows, at least 0.</param>
     public unsafe void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batch)
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Predict));
         ThrowIfDisposed();
         if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be non-negative.");
         BrainChecks.CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
         BrainChecks.CheckRows(outputs.Length, batch, Outputs, nameof(outputs));
+        SingleThreadGuard.CheckDisjoint(inputs.Slice(0, batch * Inputs), outputs.Slice(0, batch * Outputs), nameof(inputs), nameof(outputs));
         _work.ForwardRows = -1;
         fixed (float* px = inputs)
         fixed (float* py = outputs)
@@ -171,6 +182,7 @@ public sealed class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Train));
         float loss = AccumulateGradients(inputs, targets, batch);
         if (IsFinite(loss)) ApplyGradients();
         else _guard.Reject();
@@ -187,6 +199,7 @@ public sealed class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public unsafe float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(AccumulateGradients));
         CheckTrainingBatch(inputs, targets, batch);
         fixed (float* px = inputs)
         fixed (float* pt = targets)
@@ -204,6 +217,7 @@ public sealed class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Train));
         ThrowIfDisposed();
         BrainChecks.CheckBatch(batch, MaxBatch);
         BrainChecks.CheckRows(labels.Length, batch, 1, nameof(labels));
@@ -224,6 +238,7 @@ public sealed class Brain : IDisposable
     /// <param name="loss">Mean loss of the batch before the step (may be NaN or infinite when rejected).</param>
     public bool TryTrain(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, out float loss)
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(TryTrain));
         CheckTrainingBatch(inputs, targets, batch);
         _guard.Begin();
         loss = Train(inputs, targets, batch);
@@ -236,6 +251,7 @@ public sealed class Brain : IDisposable
     /// <param name="count">Rows, at least 1.</param>
     public unsafe Evaluation Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count)
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Evaluate));
         ThrowIfDisposed();
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Evaluate needs at least one row.");
         BrainChecks.CheckRows(inputs.Length, count, Inputs, nameof(inputs));
@@ -265,6 +281,7 @@ public sealed class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> inputs, int batch)
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Forward));
         ThrowIfDisposed();
         BrainChecks.CheckBatch(batch, MaxBatch);
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Forward needs at least one row.");
@@ -281,7 +298,11 @@ public sealed class Brain : IDisposable
     /// </summary>
     /// <param name="outputGradient">dL/dy (batch, Outputs).</param>
     /// <param name="batch">The batch of the preceding <see cref="Forward"/>.</param>
-    public void Backward(ReadOnlySpan<float> outputGradient, int batch) => BackwardFrom(outputGradient, batch, default);
+    public void Backward(ReadOnlySpan<float> outputGradient, int batch)
+    {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Backward));
+        BackwardFrom(outputGradient, batch, default);
+    }
 
     /// <summary>
     /// <see cref="Backward(ReadOnlySpan{float}, int)"/> that also writes dL/d inputs (batch, Inputs), for learners that differentiate
@@ -289,6 +310,7 @@ public sealed class Brain : IDisposable
     /// </summary>
     internal void BackwardToInputs(ReadOnlySpan<float> outputGradient, int batch, Span<float> inputGradient)
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(BackwardToInputs));
         BrainChecks.CheckRows(inputGradient.Length, batch, Inputs, nameof(inputGradient));
         BackwardFrom(outputGradient, batch, inputGradient);
     }
@@ -312,35 +334,57 @@ public sealed class Brain : IDisposable
     /// </summary>
     public bool ApplyGradients()
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(ApplyGradients));
         ThrowIfDisposed();
         StepObserver?.BeforeStep(this);
-        return _guard.Apply(_optimizer);
+        return _guard.Apply(_optimizer, StepFilter);
     }
 
     /// <summary>Clears the accumulated gradients.</summary>
-    public void ZeroGradients() => Live.ZeroGradients();
+    public void ZeroGradients()
+    {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(ZeroGradients));
+        Live.ZeroGradients();
+    }
 
     /// <summary>Copies all weights and biases (layer by layer, W then b) into <paramref name="destination"/>.</summary>
     /// <param name="destination">Exactly <see cref="ParameterCount"/> floats.</param>
-    public void CopyParametersTo(Span<float> destination) => Live.Download(_arena.Parameters, destination, nameof(destination));
+    public void CopyParametersTo(Span<float> destination)
+    {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(CopyParametersTo));
+        Live.Download(_arena.Parameters, destination, nameof(destination));
+    }
 
     /// <summary>Replaces all weights and biases (same layout as <see cref="CopyParametersTo"/>).</summary>
-    /// <param name="source">Exactly <see cref="ParameterCount"/> floats.</param>
-    public void SetParameters(ReadOnlySpan<float> source) => Live.Upload(source, nameof(source));
+    /// <param name="source">Exactly <see cref="ParameterCount"/> floats, all finite.</param>
+    public void SetParameters(ReadOnlySpan<float> source)
+    {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(SetParameters));
+        Live.Upload(source, nameof(source));
+    }
 
     /// <summary>Copies the accumulated gradients (same layout as the parameters).</summary>
     /// <param name="destination">Exactly <see cref="ParameterCount"/> floats.</param>
-    public void CopyGradientsTo(Span<float> destination) => Live.Download(_arena.Gradients, destination, nameof(destination));
+    public void CopyGradientsTo(Span<float> destination)
+    {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(CopyGradientsTo));
+        Live.Download(_arena.Gradients, destination, nameof(destination));
+    }
 
     /// <summary>Copies the weights of a brain of the same shape (e.g. into a DQN target network).</summary>
     /// <param name="source">A brain with the same layer widths.</param>
-    public void CopyParametersFrom(Brain source) => _arena.CopyFrom(SameShape(source)._arena, parameters: true, moments: false);
+    public void CopyParametersFrom(Brain source)
+    {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(CopyParametersFrom));
+        _arena.CopyFrom(SameShape(source)._arena, parameters: true, moments: false);
+    }
 
     /// <summary>Polyak averaging: Θ ← Θ + τ(Θ_source − Θ). Both brains must share a backend (any two CPU backends do).</summary>
     /// <param name="source">A brain of the same shape on the same backend.</param>
     /// <param name="tau">τ in [0, 1].</param>
     public void BlendParametersFrom(Brain source, float tau)
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(BlendParametersFrom));
         SameShape(source);
         if (!_arena.SharesMemoryWith(source._arena)) throw new ArgumentException("Blending needs both brains on the same backend (or both on CPU backends).", nameof(source));
         _arena.BlendFrom(source._arena, tau);
@@ -349,6 +393,7 @@ public sealed class Brain : IDisposable
     /// <summary>A new brain with the same spec, weights, optimizer state, step count, name, user data and sections, on the same backend (CPU backends are private per brain).</summary>
     public Brain Clone()
     {
+        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Clone));
         ThrowIfDisposed();
         Brain copy = _ownsBackend && _backend is IHostBackend host
             ? new Brain(Spec, 0, host.CreatePeer(), ownsBackend: true)

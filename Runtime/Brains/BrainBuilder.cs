@@ -21,7 +21,7 @@ public sealed class BrainBuilder
 
     internal BrainBuilder(int inputs)
     {
-        if (inputs < 1) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "A brain needs at least one input.");
+        if (inputs < 1 || inputs > BrainSpec.MaxWidth) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, $"inputs must lie in [1, {BrainSpec.MaxWidth}].");
         _inputs = inputs;
     }
 
@@ -31,6 +31,8 @@ public sealed class BrainBuilder
     /// <param name="init">Weight initialisation (He for the ReLU family, Xavier otherwise, by default).</param>
     public BrainBuilder Dense(int units, Activation activation, WeightInit init = WeightInit.Auto)
     {
+        if (units < 1 || units > BrainSpec.MaxWidth) throw new ArgumentOutOfRangeException(nameof(units), units, $"units must lie in [1, {BrainSpec.MaxWidth}].");
+        if ((uint)init > (uint)WeightInit.HeNormal) throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown weight initialisation.");
         _layers.Add(new LayerSpec(units, activation, init));
         return this;
     }
@@ -55,7 +57,7 @@ public sealed class BrainBuilder
     /// <param name="maxBatch">At least 1.</param>
     public BrainBuilder MaxBatch(int maxBatch)
     {
-        if (maxBatch < 1) throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "maxBatch must be at least 1.");
+        if (maxBatch < 1 || maxBatch > BrainSpec.MaxBatchLimit) throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, $"maxBatch must lie in [1, {BrainSpec.MaxBatchLimit}].");
         _maxBatch = maxBatch;
         return this;
     }

@@ -15,7 +15,8 @@ public readonly struct LayerSpec : IEquatable<LayerSpec>
     public LayerSpec(int outputs, Activation activation, WeightInit init = WeightInit.Auto)
     {
         if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "A layer needs at least one unit.");
-        if (!Enum.IsDefined(typeof(WeightInit), init)) throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown weight initialisation.");
+        if ((uint)init > (uint)WeightInit.HeNormal)   // a range check: Enum.IsDefined boxes
+            throw new ArgumentOutOfRangeException(nameof(init), init, "Unknown weight initialisation.");
         Outputs = outputs;
         Activation = activation;
         Init = init;

@@ -17,6 +17,7 @@ internal sealed class LayerStack : IParallelWork
     private readonly int _inputs, _outputs;
     private BufferSlice _x, _y;
     private int _rows, _blockRows;
+    private bool _warmed;
 
     public LayerStack(BrainSpec spec, IBackend backend)
     {
@@ -122,7 +123,7 @@ internal sealed class LayerStack : IParallelWork
         (_x, _y, _rows, _blockRows) = (x, y, rows, host?.BlockRows ?? rows);
         _work.ForwardRows = -1;
         int blocks = (rows + _blockRows - 1) / _blockRows;
-        if (host is not null && host.TryRunBlocks(this, blocks)) return;
+        if (host is not null && host.TryRunBlocks(this, blocks, ref _warmed)) return;
         for (int block = 0; block < blocks; block++) InferBlock(_backend, block);
     }
 

@@ -98,6 +98,7 @@ internal sealed class ParameterArena : IDisposable
     public void Upload(ReadOnlySpan<float> source, string name)
     {
         BrainChecks.CheckExact(source.Length, Parameters.Length, name);
+        if (!Realtime.Columns.AllFinite(source)) throw new ArgumentException("The parameters hold a NaN or an infinity; a brain holds only finite numbers.", name);
         _backend.Upload(Parameters.All, source);
     }
 

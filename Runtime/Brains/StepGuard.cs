@@ -25,7 +25,8 @@ internal sealed class StepGuard
 
     /// <summary>One optimizer step from the accumulated gradients, or a rejection when their norm is not finite.</summary>
     /// <param name="optimizer">The rule (and clipping norm).</param>
-    public bool Apply(Optimizer optimizer)
+    /// <param name="filter">Reviews the step first (may reject or shrink it); null takes every finite step.</param>
+    public bool Apply(Optimizer optimizer, IStepFilter? filter)
     {
         double squares = _arena.SumOfSquares(_arena.Gradients);
         if (double.IsNaN(squares) || double.IsInfinity(squares))
@@ -35,16 +36,22 @@ internal sealed class StepGuard
         }
         float norm = (float)Math.Sqrt(squares), scale = 1f, max = optimizer.MaxGradientNorm;
         LastGradientNorm = norm;
-        if (max > 0f && norm > max) scale = max / norm;
+        if (filter is not null && !((scale = filter.Review(norm)) > 0f))
+        {
+            Reject(norm);
+            return false;
+        }
+        if (max > 0f && norm * scale > max) scale = max / norm;
         Steps++;
         _arena.Step(optimizer, Steps, scale);
         return true;
     }
 
     /// <summary>Counts a rejected step and clears the gradients (the weights stay as they were).</summary>
-    public void Reject()
+    /// <param name="norm">The norm to report as the last one (NaN when it was not finite).</param>
+    public void Reject(float norm = float.NaN)
     {
-        LastGradientNorm = float.NaN;
+        LastGradientNorm = norm;
         RejectedSteps++;
         _arena.ZeroGradients();
     }

@@ -187,7 +187,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         int rowPanels = (rows + mr - 1) / mr;
         int colPanels = (cols + nr - 1) / nr;
 
-        float[] buffer = Grow(ref _aBuffer, _rowsPerItem * depth + mr * nr + 16);
+        float[] buffer = _aBuffer is { } own && own.Length >= _rowsPerItem * depth + mr * nr + 16 ? own : PrepareThread(_isa);
         fixed (float* raw = buffer)
         {
             float* aPacked = Align64(raw);
@@ -222,6 +222,19 @@ internal sealed unsafe class GemmBlocked : IParallelWork
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Gives the calling thread its packed-a buffer at the largest size any product needs on <paramref name="isa"/>
+    /// (<see cref="MaxRows"/> rows of one depth block), so that a thread never allocates in a product because it meets
+    /// a larger shape than before. Which items a pool's worker runs depends on timing, so a buffer that grew with
+    /// the shapes seen would grow at a random later call; <see cref="WorkerPool"/> workers call this when they start.
+    /// </summary>
+    internal static float[] PrepareThread(GemmIsa isa)
+    {
+        int length = MaxRows * GemmIsas.TileDepth(isa) + GemmIsas.TileRows(isa) * GemmIsas.TileColumns(isa) + 16;
+        if (_aBuffer is null || _aBuffer.Length < length) _aBuffer = new float[length];
+        return _aBuffer;
     }
 
     private static float[] Grow(ref float[]? buffer, int length)

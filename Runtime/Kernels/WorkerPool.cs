@@ -246,6 +246,7 @@ internal sealed class WorkerPool : IDisposable
 
     private void WorkerLoop(int participant)
     {
+        GemmBlocked.PrepareThread(GemmIsas.Best);   // the one per-thread buffer a work item may need, at its final size
         int seen = 0;
         while (true)
         {

@@ -79,6 +79,8 @@ public sealed class ActorCriticLearner
     {
         Actor = actor ?? throw new ArgumentNullException(nameof(actor));
         Critic = critic ?? throw new ArgumentNullException(nameof(critic));
+        Actor.StepFilter ??= new SpikeGuard();   // a spike guard unless the caller set a filter
+        Critic.StepFilter ??= new SpikeGuard();
         if (agents < 1) throw new ArgumentOutOfRangeException(nameof(agents), agents, "agents must be at least 1.");
         if (critic.Inputs != actor.Inputs) throw new ArgumentException($"critic takes {critic.Inputs} inputs but the actor takes {actor.Inputs}.", nameof(critic));
         if (critic.Outputs != 1) throw new ArgumentException($"The critic must have one output (the value); it has {critic.Outputs}.", nameof(critic));

@@ -74,6 +74,7 @@ public sealed class DqnLearner : IDisposable
     public DqnLearner(Brain online, DqnOptions? options, ulong seed)
     {
         Online = online ?? throw new ArgumentNullException(nameof(online));
+        Online.StepFilter ??= new SpikeGuard();   // a spike guard unless the caller set a filter
         _options = options ?? new DqnOptions();
         _options.Validate(online);
         Target = online.Clone();

@@ -40,6 +40,9 @@ public readonly struct Activation : IEquatable<Activation>
     /// <summary>Default α of ELU.</summary>
     public const float DefaultEluAlpha = 1f;
 
+    /// <summary>Largest ELU α accepted: α is in (0, 100]. (The leaky ReLU slope is in [0, 1).)</summary>
+    public const float MaxEluAlpha = 100f;
+
     private Activation(ActivationKind kind, float alpha)
     {
         Kind = kind;
@@ -91,10 +94,10 @@ public readonly struct Activation : IEquatable<Activation>
     }
 
     /// <summary>ELU with a chosen α.</summary>
-    /// <param name="alpha">α &gt; 0, finite.</param>
+    /// <param name="alpha">α in (0, <see cref="MaxEluAlpha"/>].</param>
     public static Activation EluWithAlpha(float alpha)
     {
-        if (!(alpha > 0f) || float.IsInfinity(alpha)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "ELU's alpha must be positive and finite.");
+        if (!(alpha > 0f && alpha <= MaxEluAlpha)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"ELU's alpha must lie in (0, {MaxEluAlpha}].");
         return new Activation(ActivationKind.Elu, alpha);
     }
 

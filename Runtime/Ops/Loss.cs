@@ -57,14 +57,17 @@ public readonly struct Loss : IEquatable<Loss>
     /// </summary>
     public static Loss Hinge => new(LossKind.Hinge, 0f);
 
+    /// <summary>Largest Huber δ accepted: δ is in (0, 10⁶].</summary>
+    public const float MaxHuberDelta = 1e6f;
+
     /// <summary>Huber loss with δ = 1 (smooth L1), as DQN uses.</summary>
     public static Loss Huber => new(LossKind.Huber, 1f);
 
     /// <summary>Huber loss with a chosen δ.</summary>
-    /// <param name="delta">δ &gt; 0.</param>
+    /// <param name="delta">δ in (0, <see cref="MaxHuberDelta"/>].</param>
     public static Loss HuberWithDelta(float delta)
     {
-        if (!(delta > 0f) || float.IsInfinity(delta)) throw new ArgumentOutOfRangeException(nameof(delta), delta, "Huber's delta must be positive and finite.");
+        if (!(delta > 0f && delta <= MaxHuberDelta)) throw new ArgumentOutOfRangeException(nameof(delta), delta, $"Huber's delta must lie in (0, {MaxHuberDelta:G3}].");
         return new Loss(LossKind.Huber, delta);
     }
 

@@ -20,6 +20,18 @@ public enum OptimizerKind : byte
 /// </summary>
 public readonly struct Optimizer : IEquatable<Optimizer>
 {
+    /// <summary>Largest learning rate accepted: rates are in (0, 10].</summary>
+    public const float MaxLearningRate = 10f;
+
+    /// <summary>Largest Adam ε accepted: ε is in (0, 1].</summary>
+    public const float MaxEpsilon = 1f;
+
+    /// <summary>Largest decoupled weight decay accepted: decay is in [0, 1].</summary>
+    public const float MaxWeightDecay = 1f;
+
+    /// <summary>Largest gradient-clipping norm accepted: the norm is in (0, 10⁹].</summary>
+    public const float MaxClippingNorm = 1e9f;
+
     private Optimizer(OptimizerKind kind, float learningRate, float momentum, bool nesterov, float beta1, float beta2,
         float epsilon, float weightDecay, float maxGradientNorm)
     {
@@ -68,12 +80,12 @@ public readonly struct Optimizer : IEquatable<Optimizer>
     public int MomentCount => Kind switch { OptimizerKind.Momentum => 1, OptimizerKind.Adam => 2, _ => 0 };
 
     /// <summary>Plain gradient descent, Θ ← Θ − α∇J.</summary>
-    /// <param name="learningRate">α &gt; 0.</param>
+    /// <param name="learningRate">α in (0, <see cref="MaxLearningRate"/>].</param>
     public static Optimizer GradientDescent(float learningRate) =>
         new(OptimizerKind.GradientDescent, CheckRate(learningRate), 0f, false, 0f, 0f, 0f, 0f, 0f);
 
     /// <summary>Momentum SGD: v ← μv + ∇J; Θ ← Θ − αv (Nesterov: Θ ← Θ − α(∇J + μv)).</summary>
-    /// <param name="learningRate">α &gt; 0.</param>
+    /// <param name="learningRate">α in (0, <see cref="MaxLearningRate"/>].</param>
     /// <param name="momentum">μ in [0, 1).</param>
     /// <param name="nesterov">Use Nesterov's form.</param>
     public static Optimizer WithMomentum(float learningRate, float momentum = 0.9f, bool nesterov = false)
@@ -83,36 +95,36 @@ public readonly struct Optimizer : IEquatable<Optimizer>
     }
 
     /// <summary>Adam with bias correction.</summary>
-    /// <param name="learningRate">α &gt; 0.</param>
+    /// <param name="learningRate">α in (0, <see cref="MaxLearningRate"/>].</param>
     /// <param name="beta1">β₁ in [0, 1).</param>
     /// <param name="beta2">β₂ in [0, 1).</param>
-    /// <param name="epsilon">ε &gt; 0.</param>
+    /// <param name="epsilon">ε in (0, <see cref="MaxEpsilon"/>].</param>
     public static Optimizer Adam(float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
     {
         if (!(beta1 >= 0f && beta1 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must lie in [0, 1).");
         if (!(beta2 >= 0f && beta2 < 1f)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must lie in [0, 1).");
-        if (!(epsilon > 0f) || float.IsInfinity(epsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive and finite.");
+        if (!(epsilon > 0f && epsilon <= MaxEpsilon)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, $"epsilon must lie in (0, {MaxEpsilon}].");
         return new(OptimizerKind.Adam, CheckRate(learningRate), 0f, false, beta1, beta2, epsilon, 0f, 0f);
     }
 
     /// <summary>This optimizer with global-norm gradient clipping at <paramref name="maxNorm"/>.</summary>
-    /// <param name="maxNorm">Largest allowed ‖∇J‖₂; &gt; 0.</param>
+    /// <param name="maxNorm">Largest allowed ‖∇J‖₂, in (0, <see cref="MaxClippingNorm"/>].</param>
     public Optimizer WithGradientClipping(float maxNorm)
     {
-        if (!(maxNorm > 0f) || float.IsInfinity(maxNorm)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "maxNorm must be positive and finite.");
+        if (!(maxNorm > 0f && maxNorm <= MaxClippingNorm)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, $"maxNorm must lie in (0, {MaxClippingNorm:G3}].");
         return new(Kind, LearningRate, Momentum, Nesterov, Beta1, Beta2, Epsilon, WeightDecay, maxNorm);
     }
 
     /// <summary>This optimizer with weight decay λ (see <see cref="WeightDecay"/>).</summary>
-    /// <param name="weightDecay">λ ≥ 0.</param>
+    /// <param name="weightDecay">λ in [0, <see cref="MaxWeightDecay"/>].</param>
     public Optimizer WithWeightDecay(float weightDecay)
     {
-        if (!(weightDecay >= 0f) || float.IsInfinity(weightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "weightDecay must be non-negative and finite.");
+        if (!(weightDecay >= 0f && weightDecay <= MaxWeightDecay)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, $"weightDecay must lie in [0, {MaxWeightDecay}].");
         return new(Kind, LearningRate, Momentum, Nesterov, Beta1, Beta2, Epsilon, weightDecay, MaxGradientNorm);
     }
 
     /// <summary>This optimizer with another step size (for schedules).</summary>
-    /// <param name="learningRate">α &gt; 0.</param>
+    /// <param name="learningRate">α in (0, <see cref="MaxLearningRate"/>].</param>
     public Optimizer WithLearningRate(float learningRate) =>
         new(Kind, CheckRate(learningRate), Momentum, Nesterov, Beta1, Beta2, Epsilon, WeightDecay, MaxGradientNorm);
 
@@ -143,7 +155,7 @@ public readonly struct Optimizer : IEquatable<Optimizer>
 
     private static float CheckRate(float learningRate)
     {
-        if (!(learningRate > 0f) || float.IsInfinity(learningRate)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "learningRate must be positive and finite.");
+        if (!(learningRate > 0f && learningRate <= MaxLearningRate)) throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, $"learningRate must lie in (0, {MaxLearningRate}].");
         return learningRate;
     }
 

@@ -66,6 +66,7 @@ public sealed class BackgroundTrainer : IDisposable
     public BackgroundTrainer(Brain trainingBrain, BackgroundTrainerOptions? options = null)
     {
         TrainingBrain = trainingBrain ?? throw new ArgumentNullException(nameof(trainingBrain));
+        TrainingBrain.StepFilter ??= new SpikeGuard();   // a spike guard unless the caller set a filter
         options ??= new BackgroundTrainerOptions();
         if (options.BatchSize < 1 || options.BatchSize > trainingBrain.MaxBatch)
         {

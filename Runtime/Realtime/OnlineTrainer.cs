@@ -28,6 +28,7 @@ public sealed class OnlineTrainer
     public OnlineTrainer(Brain brain, int capacity, int batchSize, TrainingBudget budget, ulong seed, int minSamples = 0)
     {
         Brain = brain ?? throw new ArgumentNullException(nameof(brain));
+        Brain.StepFilter ??= new SpikeGuard();   // a spike guard unless the caller set a filter
         if (batchSize < 1 || batchSize > brain.MaxBatch)
         {
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize must lie in [1, {brain.MaxBatch}] (the brain's MaxBatch).");
@@ -81,6 +82,12 @@ public sealed class OnlineTrainer
     /// <param name="target">Exactly Outputs floats.</param>
     public bool AddSample(ReadOnlySpan<float> input, ReadOnlySpan<float> target)
     {
+        if (SampleFilter is { } filter && Columns.AllFinite(input) && Columns.AllFinite(target)
+            && input.Length == Brain.Inputs && target.Length == Brain.Outputs && !filter.Accept(input, target))
+        {
+            Rejected?.Invoke(TrainingRejection.Sample);
+            return false;
+        }
         if (Samples.Append(input, target)) return true;
         Rejected?.Invoke(TrainingRejection.Sample);
         return false;
@@ -94,8 +101,31 @@ public sealed class OnlineTrainer
     public int AddSamples<TInput, TTarget>(ReadOnlySpan<TInput> inputs, ReadOnlySpan<TTarget> targets)
         where TInput : unmanaged where TTarget : unmanaged
     {
+        if (SampleFilter is not null) return AddFilteredSamples(inputs, targets);
         int accepted = Samples.Append(inputs, targets);
         if (Rejected is { } handler) for (int i = accepted; i < inputs.Length; i++) handler(TrainingRejection.Sample);
+        return accepted;
+    }
+
+    /// <summary>
+    /// Decides which samples enter the ring (null, the default, keeps every finite sample); for example a
+    /// <c>Cortex.Learning.SampleOutlierFilter</c>. Refused samples count as rejected samples.
+    /// </summary>
+    public ISampleFilter? SampleFilter { get; set; }
+
+    private int AddFilteredSamples<TInput, TTarget>(ReadOnlySpan<TInput> inputs, ReadOnlySpan<TTarget> targets)
+        where TInput : unmanaged where TTarget : unmanaged
+    {
+        if (targets.Length < inputs.Length) throw new ArgumentException($"targets has {targets.Length} rows but inputs has {inputs.Length}.", nameof(targets));
+        ReadOnlySpan<float> x = System.Runtime.InteropServices.MemoryMarshal.Cast<TInput, float>(inputs);
+        ReadOnlySpan<float> t = System.Runtime.InteropServices.MemoryMarshal.Cast<TTarget, float>(targets);
+        if (x.Length != inputs.Length * Brain.Inputs) throw new ArgumentException($"{typeof(TInput).Name} is not a row of {Brain.Inputs} floats.", nameof(inputs));
+        if (t.Length != targets.Length * Brain.Outputs) throw new ArgumentException($"{typeof(TTarget).Name} is not a row of {Brain.Outputs} floats.", nameof(targets));
+        int accepted = 0;
+        for (int r = 0; r < inputs.Length; r++)
+        {
+            if (AddSample(x.Slice(r * Brain.Inputs, Brain.Inputs), t.Slice(r * Brain.Outputs, Brain.Outputs))) accepted++;
+        }
         return accepted;
     }
 

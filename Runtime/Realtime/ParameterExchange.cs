@@ -9,6 +9,8 @@ namespace Cortex.Realtime;
 /// <see cref="Interlocked.Exchange(ref int, int)"/>; the reader swaps the middle into its front buffer
 /// when a newer one is there. Neither side ever waits for the other, and the reader's front buffer is never
 /// written while it reads it, so it never sees torn weights. Each published buffer carries a version.
+/// One reader and one writer: two threads acquiring (or pulling) at once would share the front buffer and
+/// tear it, so overlapping calls on one side throw <see cref="InvalidOperationException"/> (docs/threading.md).
 /// </summary>
 public sealed class ParameterExchange
 {
@@ -19,6 +21,8 @@ public sealed class ParameterExchange
     private int _middle;          // shared: index of the middle buffer, | Fresh when the reader has not taken it yet
     private int _back, _front;    // owned by the writer and the reader
     private long _published;
+    private readonly SingleThreadGuard _writer = new("ParameterExchange", "One thread at a time may publish (Publish, BackBuffer).");
+    private readonly SingleThreadGuard _reader = new("ParameterExchange", "One thread at a time may acquire (TryAcquire, TryPull, Acquired); pull into one inference brain per exchange.");
 
     /// <summary>Creates an exchange whose every buffer starts as <paramref name="initial"/>, version 0.</summary>
     /// <param name="initial">The parameters the reader sees before the first publication (at least one float).</param>
@@ -52,6 +56,7 @@ public sealed class ParameterExchange
     /// <summary>Writer: publishes the back buffer as the newest version and returns that version.</summary>
     public long Publish()
     {
+        using SingleThreadGuard.Scope scope = _writer.Enter(nameof(Publish));
         long version = _published + 1;
         _versions[_back] = version;
         // The exchange is a full fence: the buffer and its version are visible before the index is.
@@ -65,6 +70,7 @@ public sealed class ParameterExchange
     /// <param name="source">A brain with <see cref="ParameterCount"/> parameters.</param>
     public long Publish(Brain source)
     {
+        using SingleThreadGuard.Scope scope = _writer.Enter(nameof(Publish));
         if (source is null) throw new ArgumentNullException(nameof(source));
         CheckCount(source.ParameterCount, nameof(source));
         source.CopyParametersTo(_buffers[_back]);
@@ -75,6 +81,7 @@ public sealed class ParameterExchange
     /// <param name="parameters">Exactly <see cref="ParameterCount"/> floats.</param>
     public long Publish(ReadOnlySpan<float> parameters)
     {
+        using SingleThreadGuard.Scope scope = _writer.Enter(nameof(Publish));
         CheckCount(parameters.Length, nameof(parameters));
         parameters.CopyTo(_buffers[_back]);
         return Publish();
@@ -83,6 +90,7 @@ public sealed class ParameterExchange
     /// <summary>Reader: takes the newest publication if there is one the reader has not seen. Returns true when it did.</summary>
     public bool TryAcquire()
     {
+        using SingleThreadGuard.Scope scope = _reader.Enter(nameof(TryAcquire));
         if ((Volatile.Read(ref _middle) & Fresh) == 0) return false;
         int previous = Interlocked.Exchange(ref _middle, _front);
         _front = previous & IndexMask;
@@ -96,6 +104,7 @@ public sealed class ParameterExchange
     /// <param name="destination">A brain with <see cref="ParameterCount"/> parameters, used by the reader thread only.</param>
     public bool TryPull(Brain destination)
     {
+        using SingleThreadGuard.Scope scope = _reader.Enter(nameof(TryPull));
         if (destination is null) throw new ArgumentNullException(nameof(destination));
         CheckCount(destination.ParameterCount, nameof(destination));
         if (!TryAcquire()) return false;

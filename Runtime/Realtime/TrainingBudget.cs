@@ -9,15 +9,26 @@ namespace Cortex.Realtime;
 /// </summary>
 public readonly struct TrainingBudget : IEquatable<TrainingBudget>
 {
+    /// <summary>Most updates one tick may run without a time limit (a tick must return).</summary>
+    public const int MaxUntimedUpdates = 1 << 16;
+
+    /// <summary>Longest time limit of one tick: 10 seconds.</summary>
+    public const double MaxMicrosecondsLimit = 1e7;
+
     /// <summary>Creates a budget.</summary>
-    /// <param name="maxUpdates">Most updates per tick, at least 0 (<see cref="int.MaxValue"/>: no count limit).</param>
-    /// <param name="maxMicroseconds">Most wall-clock time per tick in µs, finite and at least 0 (0: no time limit).</param>
+    /// <param name="maxUpdates">Most updates per tick, at least 0 (<see cref="int.MaxValue"/>: no count limit, allowed only with a time limit; without one at most <see cref="MaxUntimedUpdates"/>).</param>
+    /// <param name="maxMicroseconds">Most wall-clock time per tick in µs, in [0, <see cref="MaxMicrosecondsLimit"/>] (0: no time limit).</param>
     public TrainingBudget(int maxUpdates, double maxMicroseconds)
     {
         if (maxUpdates < 0) throw new ArgumentOutOfRangeException(nameof(maxUpdates), maxUpdates, "maxUpdates must be at least 0.");
-        if (!(maxMicroseconds >= 0.0) || double.IsInfinity(maxMicroseconds))
+        if (!(maxMicroseconds >= 0.0 && maxMicroseconds <= MaxMicrosecondsLimit))
         {
-            throw new ArgumentOutOfRangeException(nameof(maxMicroseconds), maxMicroseconds, "maxMicroseconds must be finite and at least 0.");
+            throw new ArgumentOutOfRangeException(nameof(maxMicroseconds), maxMicroseconds, $"maxMicroseconds must lie in [0, {MaxMicrosecondsLimit}] (0: no time limit).");
+        }
+        if (maxMicroseconds == 0.0 && maxUpdates > MaxUntimedUpdates)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxUpdates), maxUpdates,
+                $"Without a time limit a tick may run at most {MaxUntimedUpdates} updates; give a time limit (maxMicroseconds) for more.");
         }
         MaxUpdates = maxUpdates;
         MaxMicroseconds = maxMicroseconds;
@@ -40,19 +51,19 @@ public readonly struct TrainingBudget : IEquatable<TrainingBudget>
     public static TrainingBudget Updates(int maxUpdates) => new(maxUpdates, 0.0);
 
     /// <summary>As many updates as fit in <paramref name="microseconds"/> per tick.</summary>
-    /// <param name="microseconds">Positive and finite.</param>
+    /// <param name="microseconds">In (0, <see cref="MaxMicrosecondsLimit"/>].</param>
     public static TrainingBudget Microseconds(double microseconds)
     {
-        if (!(microseconds > 0.0)) throw new ArgumentOutOfRangeException(nameof(microseconds), microseconds, "microseconds must be positive.");
+        if (!(microseconds > 0.0 && microseconds <= MaxMicrosecondsLimit)) throw new ArgumentOutOfRangeException(nameof(microseconds), microseconds, $"microseconds must lie in (0, {MaxMicrosecondsLimit}].");
         return new TrainingBudget(int.MaxValue, microseconds);
     }
 
     /// <summary>At most <paramref name="maxUpdates"/> updates and at most <paramref name="microseconds"/> per tick.</summary>
     /// <param name="maxUpdates">At least 0.</param>
-    /// <param name="microseconds">Positive and finite.</param>
+    /// <param name="microseconds">In (0, <see cref="MaxMicrosecondsLimit"/>].</param>
     public static TrainingBudget UpdatesWithin(int maxUpdates, double microseconds)
     {
-        if (!(microseconds > 0.0)) throw new ArgumentOutOfRangeException(nameof(microseconds), microseconds, "microseconds must be positive.");
+        if (!(microseconds > 0.0 && microseconds <= MaxMicrosecondsLimit)) throw new ArgumentOutOfRangeException(nameof(microseconds), microseconds, $"microseconds must lie in (0, {MaxMicrosecondsLimit}].");
         return new TrainingBudget(maxUpdates, microseconds);
     }
 

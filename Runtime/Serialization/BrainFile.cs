@@ -94,7 +94,7 @@ public static class BrainFile
     {
         if (brain is null) throw new ArgumentNullException(nameof(brain));
         (BrainFileDto dto, BrainFileFlags f) = BrainSnapshot.Capture(brain, options ?? new BrainSaveOptions());
-        byte[] payload = MemoryPackSerializer.Serialize(dto);
+        byte[] payload = MemoryPackSerializer.Serialize(dto, MemoryPackSerializerOptions.Utf16);   // UTF-16 strings decode to as many bytes as they take in the file
         if (payload.Length > MaxPayloadLength)
         {
             throw new ArgumentException($"The brain needs a {payload.Length}-byte payload; a brain file holds at most {MaxPayloadLength} (save without optimizer state?).", nameof(brain));
@@ -245,8 +245,11 @@ public static class BrainFile
     }
 
     /// <summary>
-    /// Reads header and payload into one array, allocating no more than the bytes that actually arrive:
-    /// a seekable stream's length is checked against the header first; otherwise the buffer grows as data comes.
+    /// Reads header and payload into one array, allocating no more than a small multiple of the bytes that
+    /// actually arrive: a seekable stream's length is checked against the header first; from a non-seekable
+    /// stream the bytes are gathered in chunks (each at most what has arrived so far) until a quarter of the
+    /// announced length is there, and only then is the whole file's array allocated. A valid file so costs
+    /// at most 1¼ times its length; a stream that stops early, at most 5 times what it delivered.
     /// </summary>
     private static byte[] ReadFile(Stream stream, bool exactLength)
     {
@@ -265,20 +268,44 @@ public static class BrainFile
         }
         else
         {
-            file = head;
-            while (got < total)
-            {
-                if (got == file.Length) Array.Resize(ref file, (int)Math.Min(total, Math.Max(2L * file.Length, 4096)));   // at most twice what arrived, or 4 KiB
-                int n = stream.Read(file, got, file.Length - got);
-                if (n == 0) break;
-                got += n;
-            }
+            got = ReadUnknownLength(stream, head, total, out file);
         }
         if (got < total)
         {
             throw new BrainFormatException($"the stream ended after {got} of the {total} bytes the header announces (truncated?)", got, "header.payloadLength");
         }
         return file;
+    }
+
+    // The non-seekable case of ReadFile: chunks while the announced length is unproven, then one exact array.
+    private static int ReadUnknownLength(Stream stream, byte[] head, int total, out byte[] file)
+    {
+        const int firstChunk = 1 << 12;
+        int threshold = total / 4, got = HeaderLength;
+        var chunks = new System.Collections.Generic.List<byte[]>();
+        while (got < total && got < threshold)
+        {
+            // Each chunk holds at most as much as has arrived (or 4 KiB), and never reaches past the threshold.
+            byte[] chunk = new byte[Math.Min(Math.Max(got, firstChunk), Math.Max(threshold - got, 1))];
+            int n = ReadFully(stream, chunk, 0, chunk.Length);
+            if (n < chunk.Length)
+            {
+                // The stream ended: report what arrived without building the whole file.
+                file = head;
+                return got + n;
+            }
+            chunks.Add(chunk);
+            got += n;
+        }
+        file = new byte[total];
+        head.CopyTo(file, 0);
+        int at = HeaderLength;
+        foreach (byte[] chunk in chunks)
+        {
+            chunk.CopyTo(file, at);
+            at += chunk.Length;
+        }
+        return got + ReadFully(stream, file, got, total - got);
     }
 
     private static int ReadFully(Stream stream, byte[] buffer, int offset, int count)

@@ -22,7 +22,7 @@ internal sealed partial class BrainFileDto
     [MemoryPackInclude, MemoryPackOrder(5), MemoryPackAllowSerialize] private DtoField<DtoTags.Sections, SectionDto[]>? SectionsField { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref BrainFileDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
+    private static void Guard(ref MemoryPackReader reader, ref BrainFileDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file", WireSchemas.File);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -42,7 +42,7 @@ internal sealed partial class MetadataDto
     [MemoryPackInclude, MemoryPackOrder(5), MemoryPackAllowSerialize] private DtoField<DtoTags.Writer, string>? WriterField { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref MetadataDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "metadata");
+    private static void Guard(ref MemoryPackReader reader, ref MetadataDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "metadata", WireSchemas.Metadata);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -59,7 +59,7 @@ internal sealed partial class SpecDto
     [MemoryPackOrder(5)] public int MaxBatch { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref SpecDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "spec");
+    private static void Guard(ref MemoryPackReader reader, ref SpecDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "spec", WireSchemas.Spec);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -71,7 +71,7 @@ internal sealed partial class LayerDto
     [MemoryPackOrder(3)] public byte Init { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref LayerDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "layer");
+    private static void Guard(ref MemoryPackReader reader, ref LayerDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "layer", WireSchemas.Layer);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -88,7 +88,7 @@ internal sealed partial class OptimizerDto
     [MemoryPackOrder(8)] public float MaxGradientNorm { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref OptimizerDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "spec.optimizer");
+    private static void Guard(ref MemoryPackReader reader, ref OptimizerDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "spec.optimizer", WireSchemas.Optimizer);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -99,7 +99,7 @@ internal sealed partial class OptimizerStateDto
     [MemoryPackOrder(2)] public float[]? Moment2 { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref OptimizerStateDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState");
+    private static void Guard(ref MemoryPackReader reader, ref OptimizerStateDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState", WireSchemas.OptimizerState);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -113,7 +113,7 @@ internal sealed partial class RandomStateDto
     [MemoryPackOrder(5)] public byte HasSpareGaussian { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref RandomStateDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "randomState");
+    private static void Guard(ref MemoryPackReader reader, ref RandomStateDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "randomState", WireSchemas.RandomState);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -126,7 +126,7 @@ internal sealed partial class SectionDto
     [MemoryPackOrder(1)] public float[]? Values { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref SectionDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section");
+    private static void Guard(ref MemoryPackReader reader, ref SectionDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section", WireSchemas.Section);
 }
 
 // Views for BrainFile.ReadInfo: the same orders, with the float arrays skipped (only their lengths kept).
@@ -146,7 +146,7 @@ internal sealed partial class BrainFileInfoDto
     [MemoryPackInclude, MemoryPackOrder(5), MemoryPackAllowSerialize] private DtoField<DtoTags.SectionInfos, SectionInfoDto[]>? SectionsField { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref BrainFileInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file");
+    private static void Guard(ref MemoryPackReader reader, ref BrainFileInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file", WireSchemas.File);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -161,7 +161,7 @@ internal sealed partial class OptimizerStateInfoDto
     [MemoryPackInclude, MemoryPackOrder(2), MemoryPackAllowSerialize] private DtoField<DtoTags.SkippedMoment2, int>? Moment2LengthField { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref OptimizerStateInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState");
+    private static void Guard(ref MemoryPackReader reader, ref OptimizerStateInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "optimizerState", WireSchemas.OptimizerState);
 }
 
 [MemoryPackable(GenerateType.VersionTolerant)]
@@ -175,5 +175,5 @@ internal sealed partial class SectionInfoDto
     [MemoryPackInclude, MemoryPackOrder(1), MemoryPackAllowSerialize] private DtoField<DtoTags.SkippedSectionValues, int>? LengthField { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref SectionInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section");
+    private static void Guard(ref MemoryPackReader reader, ref SectionInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "section", WireSchemas.Section);
 }

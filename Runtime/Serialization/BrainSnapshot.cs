@@ -15,21 +15,23 @@ internal static class BrainSnapshot
     public static (BrainFileDto Dto, BrainFileFlags Flags) Capture(Brain brain, BrainSaveOptions options)
     {
         string name = options.Name ?? brain.Name;
-        CheckText(name, FormatLimits.MaxNameChars, "the brain's name", allowEmpty: true);
+        CheckText(name, FormatLimits.MaxNameChars, "the brain's name", allowEmpty: true, options.Name is null ? nameof(brain) : nameof(options));
         var user = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (KeyValuePair<string, string> e in brain.Metadata.UserDataOrEmpty) user[e.Key] = e.Value;
         if (options.UserData is not null) foreach (KeyValuePair<string, string> e in options.UserData) user[e.Key] = e.Value;
         if (user.Count > FormatLimits.MaxUserEntries) throw new ArgumentException($"{user.Count} user entries, more than the {FormatLimits.MaxUserEntries} a brain file holds.", nameof(options));
         foreach (KeyValuePair<string, string> e in user)
         {
-            CheckText(e.Key, FormatLimits.MaxKeyChars, "a user-data key", allowEmpty: false);
-            CheckText(e.Value, FormatLimits.MaxValueChars, $"user-data value \"{e.Key}\"", allowEmpty: true);
+            // Blame the argument the entry came from: the save options override the brain's own entries.
+            string param = options.UserData is not null && options.UserData.ContainsKey(e.Key) ? nameof(options) : nameof(brain);
+            CheckText(e.Key, FormatLimits.MaxKeyChars, "a user-data key", allowEmpty: false, param);
+            CheckText(e.Value, FormatLimits.MaxValueChars, $"user-data value \"{e.Key}\"", allowEmpty: true, param);
         }
 
         int count = brain.ParameterCount;
         float[] parameters = new float[count];
         brain.CopyParametersTo(parameters);
-        CheckFinite(parameters, "parameters");
+        CheckFinite(parameters, "parameters", nameof(brain), FormatLimits.MaxMagnitude);
         var flags = BrainFileFlags.RandomState;
         var dto = new BrainFileDto
         {
@@ -51,8 +53,8 @@ internal static class BrainSnapshot
             dto.OptimizerState = new OptimizerStateDto
             {
                 Steps = brain.Steps,
-                Moment1 = Download(brain, brain.Arena.Moment1, "the first optimizer moment"),
-                Moment2 = Download(brain, brain.Arena.Moment2, "the second optimizer moment"),
+                Moment1 = Download(brain, brain.Arena.Moment1, "the first optimizer moment", FormatLimits.MaxMagnitude),
+                Moment2 = Download(brain, brain.Arena.Moment2, "the second optimizer moment", FormatLimits.MaxSecondMoment),
             };
             flags |= BrainFileFlags.OptimizerState;
         }
@@ -73,9 +75,9 @@ internal static class BrainSnapshot
             var list = new List<SectionDto>(sections.Count);
             foreach (KeyValuePair<string, float[]> s in sections.OrderBy(s => s.Key, StringComparer.Ordinal))
             {
-                CheckText(s.Key, FormatLimits.MaxKeyChars, "a section name", allowEmpty: false);
+                CheckText(s.Key, FormatLimits.MaxKeyChars, "a section name", allowEmpty: false, nameof(brain));
                 if (s.Value is null) throw new ArgumentException($"Section \"{s.Key}\" has no array.", nameof(brain));
-                CheckFinite(s.Value, $"section \"{s.Key}\"");
+                CheckFinite(s.Value, $"section \"{s.Key}\"", nameof(brain), float.MaxValue);
                 list.Add(new SectionDto { Name = s.Key, Values = (float[])s.Value.Clone() });
             }
             dto.Sections = list.ToArray();
@@ -98,26 +100,40 @@ internal static class BrainSnapshot
         MaxBatch = spec.MaxBatch,
     };
 
-    private static float[]? Download(Brain brain, Tensors.DeviceBuffer? buffer, string what)
+    private static float[]? Download(Brain brain, Tensors.DeviceBuffer? buffer, string what, float limit)
     {
         if (buffer is null) return null;
         float[] host = new float[buffer.Length];
         brain.Backend.Download(host, buffer.All);
-        CheckFinite(host, what);
+        CheckFinite(host, what, nameof(brain), limit);
         return host;
     }
 
-    private static void CheckText(string? text, int maxChars, string what, bool allowEmpty)
+    // paramName: the public argument the text came from (the brain or the save options).
+    private static void CheckText(string? text, int maxChars, string what, bool allowEmpty, string paramName)
     {
-        if (text is null) throw new ArgumentException($"{what} is null.", nameof(text));
-        if (!allowEmpty && text.Length == 0) throw new ArgumentException($"{what} is empty.", nameof(text));
-        if (text.Length > maxChars) throw new ArgumentException($"{what} has {text.Length} chars; a brain file allows {maxChars}.", nameof(text));
+        if (text is null) throw new ArgumentException($"{what} is null.", paramName);
+        if (!allowEmpty && text.Length == 0) throw new ArgumentException($"{what} is empty.", paramName);
+        if (text.Length > maxChars) throw new ArgumentException($"{what} has {text.Length} chars; a brain file allows {maxChars}.", paramName);
+        int lone = PayloadGuard.FirstLoneSurrogate(text.AsSpan());
+        if (lone >= 0) throw new ArgumentException($"{what} holds a lone surrogate (U+{(int)text[lone]:X4}) at char {lone}, which no text encoding can carry.", paramName);
     }
 
-    private static void CheckFinite(float[] values, string what)
+    private static void CheckFinite(float[] values, string what, string paramName, float limit)
     {
         int bad = FirstNonFinite(values);
-        if (bad >= 0) throw new ArgumentException($"{what}[{bad}] is {values[bad]}; a brain file holds only finite numbers.", nameof(values));
+        if (bad >= 0) throw new ArgumentException($"{what}[{bad}] is {values[bad]}; a brain file holds only finite numbers.", paramName);
+        bad = FirstBeyond(values, limit);
+        if (bad >= 0) throw new ArgumentException($"{what}[{bad}] is {values[bad]}, beyond ±{limit:G3}: the brain has diverged, and a brain file does not hold such numbers.", paramName);
+    }
+
+    private static int FirstBeyond(ReadOnlySpan<float> values, float limit)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (Math.Abs(values[i]) > limit) return i;
+        }
+        return -1;
     }
 
     private static int FirstNonFinite(ReadOnlySpan<float> values)
@@ -160,16 +176,16 @@ internal static class BrainSnapshot
         ValidateMetadata(dto.Metadata, v);
         v.Spec = ToSpec(dto.Spec, options.MaxBatch);
         int count = v.Spec.ParameterCount;
-        v.Parameters = CheckArray(dto.Parameters, count, "parameters", v.Spec);
+        v.Parameters = CheckArray(dto.Parameters, count, "parameters", v.Spec, FormatLimits.MaxMagnitude);
 
         CheckFlag(flags, BrainFileFlags.OptimizerState, dto.OptimizerState is not null, "optimizerState");
         if (dto.OptimizerState is OptimizerStateDto state)
         {
-            if (state.Steps < 0) throw new BrainFormatException($"negative step count {state.Steps}", field: "optimizerState.steps");
+            CheckSteps(state.Steps, "optimizerState.steps");
             int moments = v.Spec.Optimizer.MomentCount;
             v.OptimizerSteps = state.Steps;
-            v.Moment1 = moments >= 1 ? CheckArray(state.Moment1, count, "optimizerState.moment1", v.Spec) : CheckAbsent(state.Moment1, "optimizerState.moment1", v.Spec);
-            v.Moment2 = moments >= 2 ? CheckArray(state.Moment2, count, "optimizerState.moment2", v.Spec) : CheckAbsent(state.Moment2, "optimizerState.moment2", v.Spec);
+            v.Moment1 = moments >= 1 ? CheckArray(state.Moment1, count, "optimizerState.moment1", v.Spec, FormatLimits.MaxMagnitude) : CheckAbsent(state.Moment1, "optimizerState.moment1", v.Spec);
+            v.Moment2 = moments >= 2 ? CheckArray(state.Moment2, count, "optimizerState.moment2", v.Spec, FormatLimits.MaxSecondMoment) : CheckAbsent(state.Moment2, "optimizerState.moment2", v.Spec);
             if (v.Moment2 is not null)
             {
                 for (int i = 0; i < v.Moment2.Length; i++)
@@ -200,7 +216,7 @@ internal static class BrainSnapshot
         long? steps = null;
         if (dto.OptimizerState is OptimizerStateInfoDto state)
         {
-            if (state.Steps < 0) throw new BrainFormatException($"negative step count {state.Steps}", field: "optimizerState.steps");
+            CheckSteps(state.Steps, "optimizerState.steps");
             int moments = spec.Optimizer.MomentCount;
             CheckLength(state.Moment1Length, moments >= 1 ? spec.ParameterCount : -1, "optimizerState.moment1");
             CheckLength(state.Moment2Length, moments >= 2 ? spec.ParameterCount : -1, "optimizerState.moment2");
@@ -269,7 +285,7 @@ internal static class BrainSnapshot
             throw new BrainFormatException($"creation time {m.CreatedUnixMilliseconds} ms is outside the calendar", field: "metadata.created");
         }
         v.Created = DateTimeOffset.FromUnixTimeMilliseconds(m.CreatedUnixMilliseconds);
-        if (m.TrainingSteps < 0) throw new BrainFormatException($"negative training steps {m.TrainingSteps}", field: "metadata.trainingSteps");
+        CheckSteps(m.TrainingSteps, "metadata.trainingSteps");
         v.TrainingSteps = m.TrainingSteps;
         v.Writer = m.Writer ?? "";
         int keys = m.UserKeys?.Length ?? 0, values = m.UserValues?.Length ?? 0;
@@ -290,19 +306,27 @@ internal static class BrainSnapshot
         if (s is null) throw new BrainFormatException("the spec is missing", field: "spec");
         if (s.Layers is null || s.Layers.Length == 0) throw new BrainFormatException("the spec has no layers", field: "spec.layers");
         var layers = new LayerSpec[s.Layers.Length];
+        // No per-layer strings or closures: a file of many small layers must not cost more to check than it weighs.
         for (int i = 0; i < layers.Length; i++)
         {
             LayerDto? l = s.Layers[i];
-            string field = $"spec.layers[{i}]";
-            if (l is null) throw new BrainFormatException("a layer is null", field: field);
-            if (l.Outputs < 1 || l.Outputs > BrainSpec.MaxWidth) throw new BrainFormatException($"{l.Outputs} units; a layer has 1 to {BrainSpec.MaxWidth}", field: field + ".outputs");
-            Activation activation = Convert(() => Activation.FromKind((ActivationKind)l.Activation, l.Alpha), field + ".activation");
+            if (l is null) throw new BrainFormatException("a layer is null", field: LayerField(i, ""));
+            if (l.Outputs < 1 || l.Outputs > BrainSpec.MaxWidth) throw new BrainFormatException($"{l.Outputs} units; a layer has 1 to {BrainSpec.MaxWidth}", field: LayerField(i, ".outputs"));
+            Activation activation;
+            try
+            {
+                activation = Activation.FromKind((ActivationKind)l.Activation, l.Alpha);
+            }
+            catch (ArgumentException e)
+            {
+                throw new BrainFormatException(e.Message, field: LayerField(i, ".activation"), inner: e);
+            }
             if (BitConverter.SingleToInt32Bits(activation.Alpha) != BitConverter.SingleToInt32Bits(l.Alpha))
             {
-                throw new BrainFormatException($"{activation.Kind} takes no parameter but alpha is {l.Alpha}", field: field + ".alpha");
+                throw new BrainFormatException($"{activation.Kind} takes no parameter but alpha is {l.Alpha}", field: LayerField(i, ".alpha"));
             }
-            if (!Enum.IsDefined(typeof(WeightInit), l.Init)) throw new BrainFormatException($"unknown weight initialisation {l.Init}", field: field + ".init");
-            layers[i] = Convert(() => new LayerSpec(l.Outputs, activation, (WeightInit)l.Init), field);
+            if (l.Init > (byte)WeightInit.HeNormal) throw new BrainFormatException($"unknown weight initialisation {l.Init}", field: LayerField(i, ".init"));
+            layers[i] = new LayerSpec(l.Outputs, activation, (WeightInit)l.Init);
         }
         Loss loss = Convert(() => Loss.FromKind((LossKind)s.LossKind, s.LossDelta), "spec.loss");
         if (BitConverter.SingleToInt32Bits(loss.Delta) != BitConverter.SingleToInt32Bits(s.LossDelta))
@@ -341,6 +365,14 @@ internal static class BrainSnapshot
         }
     }
 
+    private static void CheckSteps(long steps, string field)
+    {
+        if (steps < 0) throw new BrainFormatException($"negative step count {steps}", field: field);
+        if (steps > FormatLimits.MaxSteps) throw new BrainFormatException($"step count {steps} is more than the {FormatLimits.MaxSteps} a brain can have taken", field: field);
+    }
+
+    private static string LayerField(int index, string member) => $"spec.layers[{index}]{member}";
+
     private static T Convert<T>(Func<T> create, string field)
     {
         try
@@ -353,7 +385,7 @@ internal static class BrainSnapshot
         }
     }
 
-    private static float[] CheckArray(float[]? values, int expected, string field, BrainSpec spec)
+    private static float[] CheckArray(float[]? values, int expected, string field, BrainSpec spec, float limit)
     {
         if (values is null) throw new BrainFormatException($"missing; the spec ({spec}) needs {expected} floats", field: field);
         if (values.Length != expected)
@@ -362,6 +394,8 @@ internal static class BrainSnapshot
         }
         int bad = FirstNonFinite(values);
         if (bad >= 0) throw new BrainFormatException($"{values[bad]} at index {bad} ({Locate(spec, bad)}); a brain file holds only finite numbers", field: $"{field}[{bad}]");
+        bad = FirstBeyond(values, limit);
+        if (bad >= 0) throw new BrainFormatException($"{values[bad]} at index {bad} ({Locate(spec, bad)}) is beyond ±{limit:G3}, the most a brain file holds", field: $"{field}[{bad}]");
         return values;
     }
 

@@ -20,5 +20,5 @@ internal sealed partial class DemonstrationDto
     [MemoryPackOrder(7)] public byte[]? EpisodeEnds { get; set; }
 
     [MemoryPackOnDeserializing]
-    private static void Guard(ref MemoryPackReader reader, ref DemonstrationDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "demonstration");
+    private static void Guard(ref MemoryPackReader reader, ref DemonstrationDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "demonstration", WireSchemas.Demonstration);
 }

@@ -27,9 +27,12 @@ internal static class PayloadGuard
 
     /// <summary>
     /// Peeks at a version-tolerant object header (member count, then one varint length per member) and
-    /// rejects negative or out-of-range member lengths before the generated code reads (or skips by) them.
+    /// rejects negative or out-of-range member lengths before the generated code reads (or skips by) them;
+    /// then measures each member this reader knows (<paramref name="schema"/>, by order) in the bytes that follow
+    /// and rejects a declared length that differs from the member's real length. Members past the schema
+    /// (added by a later format) are only bounded: they are skipped by their declared lengths.
     /// </summary>
-    internal static void CheckObjectHeader(ref MemoryPackReader reader, string type)
+    internal static void CheckObjectHeader(ref MemoryPackReader reader, string type, WireMember[] schema)
     {
         long remaining = reader.Remaining;
         if (remaining < 1) throw new BrainFormatException($"the payload ends where a {type} should start", Offset(ref reader), type);
@@ -40,6 +43,7 @@ internal static class PayloadGuard
         ReadOnlySpan<byte> header = MemoryMarshal.CreateReadOnlySpan(ref reader.GetSpanReference(peek), peek);
         int at = 1;
         long total = 0;
+        Span<long> declared = stackalloc long[Math.Min((int)count, schema.Length)];
         for (int i = 0; i < count; i++)
         {
             long length = ReadVarInt(header, ref at);
@@ -48,12 +52,100 @@ internal static class PayloadGuard
                 string problem = length == long.MinValue ? "its member length table is truncated" : $"member {i} has length {length}";
                 throw new BrainFormatException($"{type}: {problem}", Offset(ref reader), type);
             }
+            if (i < declared.Length) declared[i] = length;
             total += length;
         }
         if (total > remaining - at)
         {
             throw new BrainFormatException($"{type}: its members claim {total} bytes but only {remaining - at} remain", Offset(ref reader), type);
         }
+        if (declared.Length == 0) return;
+
+        // The members lie one after the other from the end of the table; each must be as long as declared.
+        int body = (int)Math.Min(remaining, at + total);
+        ReadOnlySpan<byte> span = MemoryMarshal.CreateReadOnlySpan(ref reader.GetSpanReference(body), body);
+        long start = at;
+        for (int i = 0; i < declared.Length; i++)
+        {
+            long actual = Measure(span, start, schema[i]);
+            if (actual != declared[i])
+            {
+                string real = actual < 0 ? "bytes that are not one" : $"{actual} bytes";
+                throw new BrainFormatException($"{type}: member {i} is declared {declared[i]} bytes long but holds {real}", Offset(ref reader) + start, type);
+            }
+            start += actual;
+        }
+    }
+
+    // The real length of one member at span[at..], or −1 when it does not fit or is malformed (a nested
+    // object's own table is checked again, in full, when its reader runs).
+    private static long Measure(ReadOnlySpan<byte> span, long at, WireMember kind)
+    {
+        long left = span.Length - at;
+        switch (kind)
+        {
+            case WireMember.Byte:
+            case WireMember.Four:
+            case WireMember.Eight:
+                return (int)kind <= left ? (int)kind : -1;
+            case WireMember.Floats:
+            case WireMember.Bytes:
+            {
+                if (left < 4) return -1;
+                int n = MemoryMarshal.Read<int>(span.Slice((int)at));
+                if (n == NullCollection) return 4;
+                long length = 4 + (kind == WireMember.Bytes ? 1L : 4L) * n;
+                return n < 0 || length > left ? -1 : length;
+            }
+            case WireMember.Text:
+                return MeasureText(span, at);
+            case WireMember.Texts:
+            case WireMember.Objects:
+            {
+                if (left < 4) return -1;
+                int n = MemoryMarshal.Read<int>(span.Slice((int)at));
+                if (n == NullCollection) return 4;
+                if (n < 0 || n > left) return -1;
+                long length = 4;
+                for (int k = 0; k < n; k++)
+                {
+                    long one = kind == WireMember.Texts ? MeasureText(span, at + length) : MeasureObject(span, at + length);
+                    if (one < 0) return -1;
+                    length += one;
+                }
+                return length;
+            }
+            default:
+                return MeasureObject(span, at);
+        }
+    }
+
+    private static long MeasureText(ReadOnlySpan<byte> span, long at)
+    {
+        long left = span.Length - at;
+        if (left < 4) return -1;
+        int header = MemoryMarshal.Read<int>(span.Slice((int)at));
+        long length = header == NullCollection ? 4 : header >= 0 ? 4 + 2L * header : 8 + (long)~header;
+        return length > left ? -1 : length;
+    }
+
+    private static long MeasureObject(ReadOnlySpan<byte> span, long at)
+    {
+        if (at >= span.Length) return -1;
+        byte count = span[(int)at];
+        if (count == NullObject) return 1;
+        if (count > MaxMemberCount) return -1;
+        ReadOnlySpan<byte> rest = span.Slice((int)at);
+        int cursor = 1;
+        long total = 0;
+        for (int i = 0; i < count; i++)
+        {
+            long length = ReadVarInt(rest, ref cursor);
+            if (length < 0 || length > int.MaxValue) return -1;
+            total += length;
+        }
+        long all = cursor + total;
+        return all > rest.Length ? -1 : all;
     }
 
     // MemoryPack's varint: one sbyte that is the value (−120..127) or a code for the type that follows.
@@ -111,30 +203,58 @@ internal static class PayloadGuard
             int bytes = header * 2;
             if (bytes > reader.Remaining) throw new BrainFormatException($"a string of {bytes} bytes but only {reader.Remaining} remain", at, field);
             ReadOnlySpan<byte> raw = MemoryMarshal.CreateReadOnlySpan(ref reader.GetSpanReference(bytes), bytes);
-            string text = MemoryMarshal.Cast<byte, char>(raw).ToString();
+            ReadOnlySpan<char> chars = MemoryMarshal.Cast<byte, char>(raw);
+            int lone = FirstLoneSurrogate(chars);
+            if (lone >= 0) throw new BrainFormatException($"a string holds a lone surrogate (U+{(int)chars[lone]:X4}) at char {lone}, which no text encoding can carry", at, field);
+            string text = chars.ToString();
             reader.Advance(bytes);
             return text;
         }
         // UTF-8: ~header is the byte count, then an int with the UTF-16 length (≤ 0: unknown), then the bytes.
+        // One UTF-16 char takes at most 3 UTF-8 bytes (a surrogate pair: 4 bytes for 2 chars).
         int utf8 = ~header;
-        if (utf8 > 4L * maxChars) throw new BrainFormatException($"a string of {utf8} UTF-8 bytes, more than {maxChars} chars allow", at, field);
+        if (utf8 > 3L * maxChars) throw new BrainFormatException($"a string of {utf8} UTF-8 bytes, more than {maxChars} chars can take", at, field);
         if (utf8 + 4L > reader.Remaining) throw new BrainFormatException($"a string of {utf8} bytes but only {reader.Remaining - 4} remain", at, field);
         ReadOnlySpan<byte> all = MemoryMarshal.CreateReadOnlySpan(ref reader.GetSpanReference(utf8 + 4), utf8 + 4);
         int utf16 = MemoryMarshal.Read<int>(all);
+        ReadOnlySpan<byte> bytesOfText = all.Slice(4);
         string value;
         try
         {
-            value = StrictUtf8.GetString(all.Slice(4));
+            // Count first (no allocation), so that a string over the limit is refused before it is decoded.
+            int length = CountChars(bytesOfText);
+            if (length > maxChars) throw new BrainFormatException($"a string of {length} chars, more than the {maxChars} allowed", at, field);
+            if (utf16 > 0 && utf16 != length) throw new BrainFormatException($"a string says it has {utf16} chars but decodes to {length}", at, field);
+            value = Decode(bytesOfText);
         }
         catch (DecoderFallbackException e)
         {
             throw new BrainFormatException("a string is not valid UTF-8", at, field, e);
         }
-        if (utf16 > 0 && utf16 != value.Length) throw new BrainFormatException($"a string says it has {utf16} chars but decodes to {value.Length}", at, field);
-        if (value.Length > maxChars) throw new BrainFormatException($"a string of {value.Length} chars, more than the {maxChars} allowed", at, field);
         reader.Advance(utf8 + 4);
         return value;
     }
+
+    /// <summary>Index of the first surrogate char that is not half of a high-low pair, or −1.</summary>
+    internal static int FirstLoneSurrogate(ReadOnlySpan<char> text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (!char.IsSurrogate(c)) continue;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static int CountChars(ReadOnlySpan<byte> utf8) => StrictUtf8.GetCharCount(utf8);
+
+    private static string Decode(ReadOnlySpan<byte> utf8) => StrictUtf8.GetString(utf8);
 
     /// <summary>Skips an array of unmanaged values (4 bytes each) and returns its length (−1 for null).</summary>
     internal static int SkipFloatArray(ref MemoryPackReader reader, string field)

@@ -187,6 +187,23 @@ public sealed class BrainCpuPathTests
             if (before.TryGetValue(thread, out long earlier)) Assert.That(bytes - earlier, Is.Zero, $"worker thread {thread}");
     }
 
+    [Test]
+    public void AWorkerAllocatesNothingWhenItFirstMeetsALargerProduct()
+    {
+        // The cause of the flaky test above: a worker's packed-a buffer grew with the largest product it had run an item
+        // of, and which items a worker runs depends on timing; a warm-up could miss the large shape on the worker.
+        using var pool = new WorkerPool(2);
+        WorkerPool[] pools = { pool };
+        float[] a = Values(512 * 512, 1), b = Values(512 * 256, 2), c = new float[512 * 256];
+        for (int i = 0; i < 10; i++) Gemm.Multiply(c, a, b, 8, 64, 64, false, false, false, pool);   // warm: small products only
+        var before = Probe(pools);
+        for (int i = 0; i < 20; i++) Gemm.Multiply(c, a, b, 512, 256, 512, false, false, false, pool);
+        var after = Probe(pools);
+        Assert.That(after.Keys, Is.Not.Empty, "the probe reached no worker thread");
+        foreach (var (thread, bytes) in after)
+            if (before.TryGetValue(thread, out long earlier)) Assert.That(bytes - earlier, Is.Zero, $"worker thread {thread}");
+    }
+
     // Allocated bytes of every thread other than the caller that runs an item of a probe round on these pools.
     private static System.Collections.Generic.Dictionary<int, long> Probe(WorkerPool[] pools)
     {

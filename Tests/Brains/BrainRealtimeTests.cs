@@ -44,9 +44,10 @@ public sealed class BrainRealtimeTests
     [Test]
     public void AStepThatOverflowsTheWeightsIsRolledBack()
     {
-        // Finite loss and gradient, but a learning rate near float.MaxValue pushes the weights to infinity.
-        using Brain brain = Brain.Create(3).Dense(1, Activation.Linear).Optimizer(Optimizer.WithMomentum(3e38f, 0.5f)).MaxBatch(8).Build(3);
+        // Finite loss and gradient, but a velocity near float.MaxValue (learning rates are at most 10) pushes the weights to infinity.
+        using Brain brain = Brain.Create(3).Dense(1, Activation.Linear).Optimizer(Optimizer.WithMomentum(Optimizer.MaxLearningRate, 0.5f)).MaxBatch(8).Build(3);
         (float[] x, float[] y) = Data(8, 4, targetScale: 50f);
+        CpuBackend.Span(brain.Arena.Moment1!.All).Fill(3e38f);
         float[] before = Parameters(brain), velocity = CpuBackend.Span(brain.Arena.Moment1!.All).ToArray();
         Assert.That(brain.TryTrain(x, y, 8, out float loss), Is.False);
         Assert.That(float.IsFinite(loss), Is.True);
@@ -57,6 +58,7 @@ public sealed class BrainRealtimeTests
 
         // The brain still works: a sane step afterwards is kept.
         brain.Optimizer = Optimizer.WithMomentum(1e-3f, 0.5f);
+        CpuBackend.Span(brain.Arena.Moment1!.All).Clear();
         Assert.That(brain.TryTrain(x, y, 8, out _), Is.True);
         Assert.That(brain.Steps, Is.EqualTo(1));
     }

@@ -266,7 +266,7 @@ public sealed class BrainFileTests
     {
         using Brain brain = Regressor(3);
         float[] p = Parameters(brain);
-        p[3] = float.NaN;
+        p[3] = 3e38f;   // NaN can no longer be set; a diverged (huge but finite) weight can
         brain.SetParameters(p);
         var e = Assert.Throws<ArgumentException>(() => BrainFile.ToBytes(brain))!;
         Assert.That(e.Message, Does.Contain("parameters[3]"));

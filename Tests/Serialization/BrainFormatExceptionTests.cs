@@ -164,14 +164,17 @@ public sealed class BrainFormatExceptionTests
         // A layer is written as: member count 4, lengths 4 1 4 1, then Outputs (marked 0x0A0B0C0D).
         byte[] marked = Forge(_brain, d => d.Spec!.Layers![0].Outputs = 0x0A0B0C0D);
         int header = IndexOf(marked, new byte[] { 4, 4, 1, 4, 1, 0x0D, 0x0C, 0x0B, 0x0A });
-        // Five members, the unknown fifth with length −100: MemoryPack would skip it backwards.
-        BrainFormatException e = Rejects(Splice(marked, header, 5, new byte[] { 5, 4, 1, 4, 1, unchecked((byte)-100) }));
-        Assert.That(e.Message, Does.Contain("member 4 has length -100"));
-        Assert.That(e.Offset, Is.EqualTo(header));
+        // A file object of seven members, the unknown seventh with length −100: MemoryPack would skip it backwards.
+        BrainFormatException e = Rejects(WithHeader(new byte[] { 7, 0, 0, 0, 0, 0, 0, unchecked((byte)-100) }, BrainFileFlags.None));
+        Assert.That(e.Message, Does.Contain("member 6 has length -100"));
+        Assert.That(e.Offset, Is.EqualTo(BrainFile.HeaderLength));
+        // The same inside a layer: the enclosing spec's member table no longer matches the layer's real length.
+        Assert.That(Rejects(Splice(marked, header, 5, new byte[] { 5, 4, 1, 4, 1, unchecked((byte)-100) })).Message, Does.Contain("declared"));
         // Lengths that add up to more than the payload, and a truncated length table.
-        Assert.That(Rejects(Splice(marked, header, 5, new byte[] { 5, 4, 1, 4, 1, 0x82, 0xFF, 0xFF, 0xFF, 0x7F })).Message, Does.Contain("claim"));
+        Assert.That(Rejects(WithHeader(new byte[] { 7, 0, 0, 0, 0, 0, 0, 0x82, 0xFF, 0xFF, 0xFF, 0x7F }, BrainFileFlags.None)).Message, Does.Contain("claim"));
         Assert.That(Rejects(WithHeader(new byte[] { 6, 1 }, BrainFileFlags.None)).Message, Does.Contain("truncated"));
-        Assert.That(Rejects(Splice(marked, header, 1, new byte[] { 250 })).Message, Does.Contain("member count"));
+        Assert.That(Rejects(WithHeader(new byte[] { 250 }, BrainFileFlags.None)).Message, Does.Contain("member count"));
+        Assert.That(Rejects(Splice(marked, header, 1, new byte[] { 250 })).Message, Does.Contain("member 1 is declared"), "the enclosing spec measures its layers");
     }
 
     [Test]
