@@ -47,7 +47,7 @@ public sealed partial class OpenClBackend : IBackend
     private OpenClBuffer? _rowLosses;
     private ClHandle? _kernel;
     private uint _argument;
-    private long _launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations;
+    private long _launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations, _blockingWaits;
     private bool _disposed;
 
     /// <summary>Creates a backend on the best usable OpenCL device (GPUs first; see <see cref="OpenClDeviceSelector"/>).</summary>
@@ -141,7 +141,7 @@ public sealed partial class OpenClBackend : IBackend
     {
         get
         {
-            lock (_sync) return new OpenClCounters(_launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations);
+            lock (_sync) return new OpenClCounters(_launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations) { BlockingWaits = _blockingWaits };
         }
     }
 
@@ -205,6 +205,7 @@ public sealed partial class OpenClBackend : IBackend
                     "clEnqueueWriteBuffer");
             }
             _uploads++;
+            _blockingWaits++;
             _bytesUploaded += (long)source.Length * sizeof(float);
         }
     }
@@ -253,6 +254,7 @@ public sealed partial class OpenClBackend : IBackend
             ThrowIfDisposed();
             ClCheck.Status(_api.Finish(_queue.Value), "clFinish");
             _synchronizations++;
+            _blockingWaits++;
         }
     }
 
@@ -417,6 +419,7 @@ public sealed partial class OpenClBackend : IBackend
                 "clEnqueueReadBuffer");
         }
         _downloads++;
+        _blockingWaits++;
         _bytesDownloaded += (long)destination.Length * sizeof(float);
     }
 
