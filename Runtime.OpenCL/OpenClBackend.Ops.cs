@@ -164,24 +164,30 @@ public sealed partial class OpenClBackend
             Own(preActivation, nameof(preActivation));
             Own(target, nameof(target));
             if (rows == 0) return 0f;
-            if (_rowLosses is null || _rowLosses.Length < rows)
-            {
-                _rowLosses?.Dispose();
-                _rowLosses = null;
-                _rowLosses = (OpenClBuffer)Allocate(Math.Max(rows, 256));
-            }
-            Begin(_lossRows);
-            PushMemory(_rowLosses);
-            Push(output);
-            Push(preActivation);
-            Push(target);
-            Push((int)loss.Kind);
-            Push(loss.Delta);
-            Push(rows);
-            Push(columns);
-            Run(rows);
-            return (float)(SumCore(_rowLosses.Slice(0, rows), square: false) / rows);
+            QueueRowLosses(loss, output, preActivation, target, rows, columns);
+            return (float)(SumCore(_rowLosses!.Slice(0, rows), square: false) / rows);
         }
+    }
+
+    // loss_rows: one loss per row into _rowLosses (grown to fit).
+    private void QueueRowLosses(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns)
+    {
+        if (_rowLosses is null || _rowLosses.Length < rows)
+        {
+            _rowLosses?.Dispose();
+            _rowLosses = null;
+            _rowLosses = (OpenClBuffer)Allocate(Math.Max(rows, 256));
+        }
+        Begin(_lossRows);
+        PushMemory(_rowLosses);
+        Push(output);
+        Push(preActivation);
+        Push(target);
+        Push((int)loss.Kind);
+        Push(loss.Delta);
+        Push(rows);
+        Push(columns);
+        Run(rows);
     }
 
     /// <inheritdoc />
@@ -317,16 +323,29 @@ public sealed partial class OpenClBackend
     // Σ x (or Σ x²): a fixed launch shape for a given length, partial sums read back and added in double.
     private double SumCore(BufferSlice x, bool square)
     {
+        int groups = QueuePartialSums(_partials, x, square);
+        Span<float> partials = _hostPartials.AsSpan(0, groups);
+        Read(partials, _partials.Slice(0, groups));
+        return AddPartials(partials);
+    }
+
+    // reduce_sum into partials: one partial per work-group, their count returned (the launch shape depends on the length alone).
+    private int QueuePartialSums(OpenClBuffer partials, BufferSlice x, bool square)
+    {
         int n = x.Length;
         int groups = (int)Math.Min(MaxPartials, ((long)n + _reduceGroup - 1) / _reduceGroup);
         Begin(_reduceSum);
-        PushMemory(_partials);
+        PushMemory(partials);
         Push(x);
         Push(n);
         Push(square ? 1 : 0);
         Run(groups * _reduceGroup, _reduceGroup);
-        Span<float> partials = _hostPartials.AsSpan(0, groups);
-        Read(partials, _partials.Slice(0, groups));
+        return groups;
+    }
+
+    // In order, in double: the one summation every scalar result of this backend uses.
+    private static double AddPartials(ReadOnlySpan<float> partials)
+    {
         double total = 0;
         foreach (float p in partials) total += p;
         return total;

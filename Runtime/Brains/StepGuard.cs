@@ -25,9 +25,13 @@ internal sealed class StepGuard
 
     /// <summary>One optimizer step from the accumulated gradients, or a rejection when their norm is not finite.</summary>
     /// <param name="optimizer">The rule (and clipping norm).</param>
-    public bool Apply(Optimizer optimizer)
+    public bool Apply(Optimizer optimizer) => Apply(optimizer, _arena.SumOfSquares(_arena.Gradients));
+
+    /// <summary>As <see cref="Apply(Optimizer)"/>, with the gradient arena's sum of squares already known (reduced with the loss on a device).</summary>
+    /// <param name="optimizer">The rule (and clipping norm).</param>
+    /// <param name="squares">Σ g² over the gradient arena, as it is now.</param>
+    public bool Apply(Optimizer optimizer, double squares)
     {
-        double squares = _arena.SumOfSquares(_arena.Gradients);
         if (double.IsNaN(squares) || double.IsInfinity(squares))
         {
             Reject();

@@ -45,6 +45,7 @@ internal sealed class Workspace : IDisposable
         HostOutput = new float[maxBatch * spec.Outputs];
         HostTarget = new float[maxBatch * spec.Outputs];
         Host = backend as IHostBackend;
+        Scalars = (backend as IQueuedScalarsBackend)?.CreateScalarQueue();
         if (Host is not null)
         {
             _inputView = Host.CreateView();
@@ -55,6 +56,9 @@ internal sealed class Workspace : IDisposable
 
     /// <summary>The backend's host-memory capability, or null (then inputs are uploaded and outputs downloaded).</summary>
     public IHostBackend? Host { get; }
+
+    /// <summary>This brain's queue for the training step's scalars, on a backend that reduces them on its device (else null).</summary>
+    public ScalarQueue? Scalars { get; }
 
     /// <summary>x (MaxBatch, Inputs).</summary>
     public BufferSlice Input { get; }
@@ -133,6 +137,7 @@ internal sealed class Workspace : IDisposable
     public void Dispose()
     {
         _buffer.Dispose();
+        Scalars?.Dispose();
         _inputView?.Dispose();
         _targetView?.Dispose();
         _outputView?.Dispose();
