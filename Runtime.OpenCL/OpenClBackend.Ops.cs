@@ -213,14 +213,9 @@ public sealed partial class OpenClBackend
     // loss_rows: one loss per row into _rowLosses (grown to fit).
     private void QueueRowLosses(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns)
     {
-        if (_rowLosses is null || _rowLosses.Length < rows)
-        {
-            _rowLosses?.Dispose();
-            _rowLosses = null;
-            _rowLosses = (OpenClBuffer)Allocate(Math.Max(rows, 256));
-        }
+        EnsureRowLosses(rows);
         Begin(_lossRows);
-        PushMemory(_rowLosses);
+        PushMemory(_rowLosses!);
         Push(output);
         Push(preActivation);
         Push(target);
@@ -368,6 +363,14 @@ public sealed partial class OpenClBackend
         Span<float> partials = _hostPartials.AsSpan(0, groups);
         Read(partials, _partials.Slice(0, groups));
         return AddPartials(partials);
+    }
+
+    private void EnsureRowLosses(int rows)
+    {
+        if (_rowLosses is not null && _rowLosses.Length >= rows) return;
+        _rowLosses?.Dispose();
+        _rowLosses = null;
+        _rowLosses = (OpenClBuffer)Allocate(Math.Max(rows, 256));
     }
 
     // reduce_sum into partials: one partial per work-group, their count returned (the launch shape depends on the length alone).

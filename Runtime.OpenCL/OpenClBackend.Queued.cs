@@ -1,5 +1,6 @@
 using System;
 using Cortex.Backends;
+using Cortex.Kernels;
 using Cortex.Tensors;
 
 namespace Cortex.OpenCL;
@@ -19,20 +20,36 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
         }
     }
 
-    void IQueuedScalarsBackend.QueueLoss(ScalarQueue queue, Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns)
+    void IQueuedScalarsBackend.QueueLossAndGradient(ScalarQueue queue, BufferSlice gradient, Loss loss, BufferSlice output, BufferSlice preActivation,
+        BufferSlice target, int rows, int columns)
     {
         ValidateLoss(loss, output, preActivation, target, rows, columns);
+        Check.Matrix(gradient.Length, rows, columns, nameof(gradient));
         lock (_sync)
         {
             ThrowIfDisposed();
             OpenClScalarQueue q = Own(queue);
+            Own(gradient, nameof(gradient));
             Own(output, nameof(output));
             Own(preActivation, nameof(preActivation));
             Own(target, nameof(target));
             q.Rows = rows;
             q.LossGroups = 0;
             if (rows == 0) return;
-            QueueRowLosses(loss, output, preActivation, target, rows, columns);
+            EnsureRowLosses(rows);
+            Begin(_lossStep);
+            PushMemory(_rowLosses!);
+            Push(gradient);
+            Push(output);
+            Push(preActivation);
+            Push(target);
+            Push((int)loss.Kind);
+            Push(loss.Delta);
+            Push(1f / rows);
+            Push(1f / ((float)rows * columns));
+            Push(rows);
+            Push(columns);
+            Run(rows);
             q.LossGroups = QueuePartialSums(q.LossPartials, _rowLosses!.Slice(0, rows), square: false);
         }
     }

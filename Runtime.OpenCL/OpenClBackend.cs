@@ -41,7 +41,7 @@ public sealed partial class OpenClBackend : IBackend
     private readonly List<ClHandle> _owned = new();
     private readonly ClHandle _context, _queue, _program;
     private readonly ClHandle _fill, _copy, _copyOverlapping, _lerp, _gemmTiled, _biasActivation, _biasSoftmax, _activationBackward,
-        _softmaxBackward, _columnSum, _lossRows, _lossBackwardElements, _lossBackwardRows, _reduceSum, _gradientDescent, _momentum, _adam;
+        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _gradientDescent, _momentum, _adam;
     private readonly ClHandle? _gemmBlocked;
     private readonly int _tile, _local, _reduceGroup;
     private readonly float[] _hostPartials = new float[MaxPartials];
@@ -114,6 +114,7 @@ public sealed partial class OpenClBackend : IBackend
             _softmaxBackward = Kernel("softmax_backward");
             _columnSum = Kernel("column_sum");
             _lossRows = Kernel("loss_rows");
+            _lossStep = Kernel("loss_rows_and_gradient");
             _lossBackwardElements = Kernel("loss_backward_elements");
             _lossBackwardRows = Kernel("loss_backward_rows");
             _reduceSum = Kernel("reduce_sum");

@@ -85,7 +85,7 @@ internal sealed class LayerStack : IParallelWork
     }
 
     /// <summary>
-    /// A whole training pass on a backend that reduces scalars on its device: forward, the loss queued, backward
+    /// A whole training pass on a backend that reduces scalars on its device: forward, the loss and its gradient queued, backward
     /// (also when the loss turns out not finite: the caller then discards the gradients), the gradient arena's sum of
     /// squares queued, and one wait for both. Same calls and values as <see cref="ForwardLoss"/>, <see cref="BackwardLoss"/>
     /// and <see cref="IBackend.SumOfSquares"/> in turn.
@@ -104,8 +104,8 @@ internal sealed class LayerStack : IParallelWork
     {
         Forward(x, rows, inputKept: false);
         int n = rows * _outputs, last = Layers.Length - 1;
-        device.QueueLoss(queue, loss, _work.Y[last].Take(n), _work.Z[last].Take(n), target, rows, _outputs);
-        BackwardLoss(loss, x, target, rows);
+        device.QueueLossAndGradient(queue, _work.GradientA.Take(n), loss, _work.Y[last].Take(n), _work.Z[last].Take(n), target, rows, _outputs);
+        Backward(x, rows, loss.IsFused);
         device.QueueSumOfSquares(queue, gradients);
         device.ReadQueued(queue, out float value, out squares);
         return value;

@@ -115,14 +115,32 @@ public sealed class OpenClBrainTests
 
     // Train on a device reads the loss and the gradient norm back with one wait; the values and the step are bitwise
     // those of the two-wait path (AccumulateGradients, which returns the loss, then ApplyGradients).
-    [TestCase(OptimizerKind.Adam)]
-    [TestCase(OptimizerKind.Momentum)]
-    public void TrainWithOneWaitMatchesAccumulateThenApplyBitwise(OptimizerKind kind)
+    // The loss and its gradient come from one fused kernel there: every loss, row-wise and element-wise.
+    [TestCase(OptimizerKind.Adam, LossKind.SoftmaxCrossEntropy)]
+    [TestCase(OptimizerKind.Momentum, LossKind.MeanSquaredError)]
+    [TestCase(OptimizerKind.Adam, LossKind.BinaryCrossEntropy)]
+    [TestCase(OptimizerKind.Momentum, LossKind.Hinge)]
+    [TestCase(OptimizerKind.Adam, LossKind.Huber)]
+    public void TrainWithOneWaitMatchesAccumulateThenApplyBitwise(OptimizerKind kind, LossKind lossKind)
     {
+        Loss loss = lossKind switch
+        {
+            LossKind.SoftmaxCrossEntropy => Loss.SoftmaxCrossEntropy,
+            LossKind.MeanSquaredError => Loss.MeanSquaredError,
+            LossKind.BinaryCrossEntropy => Loss.BinaryCrossEntropy,
+            LossKind.Hinge => Loss.Hinge,
+            _ => Loss.HuberWithDelta(0.3f),
+        };
+        Activation output = lossKind switch
+        {
+            LossKind.SoftmaxCrossEntropy => Activation.Softmax,
+            LossKind.BinaryCrossEntropy => Activation.Sigmoid,
+            _ => Activation.Linear,
+        };
         const int batch = 32;
         (float[] x, float[] y) = LearningTests.TwoMoons(batch * 4, seed: 21);
         Optimizer optimizer = (kind == OptimizerKind.Adam ? Optimizer.Adam(0.01f) : Optimizer.WithMomentum(0.05f)).WithGradientClipping(0.5f);
-        Brain Build() => Brain.Create(2).Dense(24, Activation.Tanh).Dense(2, Activation.Softmax).Loss(Loss.SoftmaxCrossEntropy)
+        Brain Build() => Brain.Create(2).Dense(24, Activation.Tanh).Dense(2, output).Loss(loss)
             .Optimizer(optimizer).MaxBatch(batch).Backend(_backend).Build(seed: 22);
         using Brain oneWait = Build();
         using Brain twoWaits = Build();
