@@ -5,14 +5,14 @@ using Cortex.Tensors;
 namespace Cortex.OpenCL;
 
 // The math ops: validate exactly as CpuBackend's kernels do, then enqueue. Nothing here waits for the
-// device except LossForward and SumOfSquares, which return a value.
+// device except LossForward and SumOfSquares, which return a value (and ReadQueued, see OpenClBackend.Queued.cs).
 public sealed partial class OpenClBackend
 {
     /// <inheritdoc />
     public void Gemm(BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate)
     {
         Kernels.Gemm.Validate(c.Length, a.Length, b.Length, m, n, k);
-        long needA = (long)m * k, needB = (long)k * n, needC = (long)m * n;
+        long needC = (long)m * n;
         lock (_sync)
         {
             ThrowIfDisposed();
@@ -20,26 +20,67 @@ public sealed partial class OpenClBackend
             Own(a, nameof(a));
             Own(b, nameof(b));
             if (needC == 0) return;
-            bool blocked = _gemmBlocked is not null && PreferBlockedGemm && m >= BlockedGemmMinimum && n >= BlockedGemmMinimum;
-            Begin(blocked ? _gemmBlocked! : _gemmTiled);
-            Push(c);
-            Push(needA == 0 ? c : a);      // an empty operand (k = 0) is never read; any buffer will do
-            Push(needB == 0 ? c : b);
-            Push(m);
-            Push(n);
-            Push(k);
-            Push(transposeA ? 1 : 0);
-            Push(transposeB ? 1 : 0);
-            Push(accumulate ? 1 : 0);
-            if (blocked)
-            {
-                const int tile = 64;
-                Run2D((n + tile - 1) / tile * (long)BlockedGemmThreads, (m + tile - 1) / tile * (long)BlockedGemmThreads, BlockedGemmThreads, BlockedGemmThreads);
-            }
-            else
-            {
-                Run2D((n + _tile - 1) / _tile * (long)_tile, (m + _tile - 1) / _tile * (long)_tile, _tile, _tile);
-            }
+            GemmCore(c, a, b, m, n, k, transposeA, transposeB, accumulate, default, default, default);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One launch: the GEMM kernel applies bias and activation to its finished sums (softmax, row-wise, takes two).</remarks>
+    public void DenseForward(BufferSlice y, BufferSlice z, BufferSlice x, BufferSlice weight, BufferSlice bias, Activation activation, int rows, int columns, int inputs)
+    {
+        Kernels.Gemm.Validate(z.Length, x.Length, weight.Length, rows, columns, inputs);
+        ActivationKernels.CheckForward(y.Length, z.Length, bias.Length, rows, columns);
+        CheckKind(activation);
+        if (activation.Kind == ActivationKind.Softmax)
+        {
+            Gemm(z, x, weight, rows, columns, inputs, transposeA: false, transposeB: true, accumulate: false);
+            BiasActivationForward(y, z, bias, activation, rows, columns);
+            return;
+        }
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(y, nameof(y));
+            Own(z, nameof(z));
+            Own(x, nameof(x));
+            Own(weight, nameof(weight));
+            Own(bias, nameof(bias));
+            if ((long)rows * columns == 0) return;
+            GemmCore(z, x, weight, rows, columns, inputs, false, true, false, y, bias, activation);
+        }
+    }
+
+    // c = op(a)·op(b) (+= when accumulate); with an epilogue (y given): c += bias, y = f(c), in the same launch.
+    private void GemmCore(BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate,
+        BufferSlice y, BufferSlice bias, Activation activation)
+    {
+        long needA = (long)m * k, needB = (long)k * n;
+        bool epilogue = y.Buffer is not null, hasBias = !bias.IsEmpty;
+        bool blocked = _gemmBlocked is not null && PreferBlockedGemm && m >= BlockedGemmMinimum && n >= BlockedGemmMinimum;
+        Begin(blocked ? _gemmBlocked! : _gemmTiled);
+        Push(c);
+        Push(needA == 0 ? c : a);      // an empty operand (k = 0) is never read; any buffer will do
+        Push(needB == 0 ? c : b);
+        Push(m);
+        Push(n);
+        Push(k);
+        Push(transposeA ? 1 : 0);
+        Push(transposeB ? 1 : 0);
+        Push(accumulate ? 1 : 0);
+        Push(epilogue ? y : c);
+        Push(hasBias ? bias : c);
+        Push(hasBias ? 1 : 0);
+        Push(epilogue ? 1 : 0);
+        Push((int)activation.Kind);
+        Push(activation.Alpha);
+        if (blocked)
+        {
+            const int tile = 64;
+            Run2D((n + tile - 1) / tile * (long)BlockedGemmThreads, (m + tile - 1) / tile * (long)BlockedGemmThreads, BlockedGemmThreads, BlockedGemmThreads);
+        }
+        else
+        {
+            Run2D((n + _tile - 1) / _tile * (long)_tile, (m + _tile - 1) / _tile * (long)_tile, _tile, _tile);
         }
     }
 
@@ -164,24 +205,25 @@ public sealed partial class OpenClBackend
             Own(preActivation, nameof(preActivation));
             Own(target, nameof(target));
             if (rows == 0) return 0f;
-            if (_rowLosses is null || _rowLosses.Length < rows)
-            {
-                _rowLosses?.Dispose();
-                _rowLosses = null;
-                _rowLosses = (OpenClBuffer)Allocate(Math.Max(rows, 256));
-            }
-            Begin(_lossRows);
-            PushMemory(_rowLosses);
-            Push(output);
-            Push(preActivation);
-            Push(target);
-            Push((int)loss.Kind);
-            Push(loss.Delta);
-            Push(rows);
-            Push(columns);
-            Run(rows);
-            return (float)(SumCore(_rowLosses.Slice(0, rows), square: false) / rows);
+            QueueRowLosses(loss, output, preActivation, target, rows, columns);
+            return (float)(SumCore(_rowLosses!.Slice(0, rows), square: false) / rows);
         }
+    }
+
+    // loss_rows: one loss per row into _rowLosses (grown to fit).
+    private void QueueRowLosses(Loss loss, BufferSlice output, BufferSlice preActivation, BufferSlice target, int rows, int columns)
+    {
+        EnsureRowLosses(rows);
+        Begin(_lossRows);
+        PushMemory(_rowLosses!);
+        Push(output);
+        Push(preActivation);
+        Push(target);
+        Push((int)loss.Kind);
+        Push(loss.Delta);
+        Push(rows);
+        Push(columns);
+        Run(rows);
     }
 
     /// <inheritdoc />
@@ -317,16 +359,37 @@ public sealed partial class OpenClBackend
     // Σ x (or Σ x²): a fixed launch shape for a given length, partial sums read back and added in double.
     private double SumCore(BufferSlice x, bool square)
     {
+        int groups = QueuePartialSums(_partials, x, square);
+        Span<float> partials = _hostPartials.AsSpan(0, groups);
+        Read(partials, _partials.Slice(0, groups));
+        return AddPartials(partials);
+    }
+
+    private void EnsureRowLosses(int rows)
+    {
+        if (_rowLosses is not null && _rowLosses.Length >= rows) return;
+        _rowLosses?.Dispose();
+        _rowLosses = null;
+        _rowLosses = (OpenClBuffer)Allocate(Math.Max(rows, 256));
+    }
+
+    // reduce_sum into partials: one partial per work-group, their count returned (the launch shape depends on the length alone).
+    private int QueuePartialSums(OpenClBuffer partials, BufferSlice x, bool square)
+    {
         int n = x.Length;
         int groups = (int)Math.Min(MaxPartials, ((long)n + _reduceGroup - 1) / _reduceGroup);
         Begin(_reduceSum);
-        PushMemory(_partials);
+        PushMemory(partials);
         Push(x);
         Push(n);
         Push(square ? 1 : 0);
         Run(groups * _reduceGroup, _reduceGroup);
-        Span<float> partials = _hostPartials.AsSpan(0, groups);
-        Read(partials, _partials.Slice(0, groups));
+        return groups;
+    }
+
+    // In order, in double: the one summation every scalar result of this backend uses.
+    private static double AddPartials(ReadOnlySpan<float> partials)
+    {
         double total = 0;
         foreach (float p in partials) total += p;
         return total;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using Cortex.Backends;
 using Cortex.Kernels;
@@ -31,6 +32,7 @@ public sealed partial class OpenClBackend : IBackend
     private const int BlockedGemmMinimum = 64;
     private const int BlockedGemmThreads = 16;
     private const int ContextPlatform = 0x1084;
+    private const int MaxStagingFloats = 16 << 20;
 
     private static readonly Lazy<KeyValuePair<string, string>[]> Sources = new(LoadSources);
 
@@ -39,7 +41,7 @@ public sealed partial class OpenClBackend : IBackend
     private readonly List<ClHandle> _owned = new();
     private readonly ClHandle _context, _queue, _program;
     private readonly ClHandle _fill, _copy, _copyOverlapping, _lerp, _gemmTiled, _biasActivation, _biasSoftmax, _activationBackward,
-        _softmaxBackward, _columnSum, _lossRows, _lossBackwardElements, _lossBackwardRows, _reduceSum, _gradientDescent, _momentum, _adam;
+        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _gradientDescent, _momentum, _adam;
     private readonly ClHandle? _gemmBlocked;
     private readonly int _tile, _local, _reduceGroup;
     private readonly float[] _hostPartials = new float[MaxPartials];
@@ -47,8 +49,10 @@ public sealed partial class OpenClBackend : IBackend
     private OpenClBuffer? _rowLosses;
     private ClHandle? _kernel;
     private uint _argument;
-    private long _launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations;
+    private long _launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations, _blockingWaits;
     private bool _disposed;
+    private nint _staging;
+    private int _stagingCapacity, _stagingUsed;
 
     /// <summary>Creates a backend on the best usable OpenCL device (GPUs first; see <see cref="OpenClDeviceSelector"/>).</summary>
     /// <exception cref="OpenClUnavailableException">No OpenCL library, platform or usable device.</exception>
@@ -110,6 +114,7 @@ public sealed partial class OpenClBackend : IBackend
             _softmaxBackward = Kernel("softmax_backward");
             _columnSum = Kernel("column_sum");
             _lossRows = Kernel("loss_rows");
+            _lossStep = Kernel("loss_rows_and_gradient");
             _lossBackwardElements = Kernel("loss_backward_elements");
             _lossBackwardRows = Kernel("loss_backward_rows");
             _reduceSum = Kernel("reduce_sum");
@@ -141,7 +146,7 @@ public sealed partial class OpenClBackend : IBackend
     {
         get
         {
-            lock (_sync) return new OpenClCounters(_launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations);
+            lock (_sync) return new OpenClCounters(_launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations) { BlockingWaits = _blockingWaits };
         }
     }
 
@@ -190,6 +195,12 @@ public sealed partial class OpenClBackend : IBackend
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The span is copied into the backend's host staging memory and the device copy is queued without waiting
+    /// (the caller may reuse the span at once). The in-order queue has run every earlier command by the time any
+    /// blocking call returns, so the staging memory is reused from its start after each one; only when it is full
+    /// between two blocking calls does an upload wait (and the staging grows, so a steady loop stops waiting).
+    /// </remarks>
     public unsafe void Upload(BufferSlice destination, ReadOnlySpan<float> source)
     {
         Check.SameLength(source.Length, destination.Length, nameof(source), nameof(destination));
@@ -198,10 +209,22 @@ public sealed partial class OpenClBackend : IBackend
             ThrowIfDisposed();
             Own(destination, nameof(destination));
             if (source.Length == 0) return;
-            fixed (float* p = source)
+            if (source.Length > MaxStagingFloats)
             {
-                // Blocking: the span may move or die as soon as this returns.
-                ClCheck.Status(_api.EnqueueWriteBuffer(_queue.Value, Memory(destination), true, Bytes(destination.Offset), Bytes(source.Length), p, 0, null, null),
+                fixed (float* p = source)
+                {
+                    // Too large to stage: blocking, since the span may move or die as soon as this returns.
+                    ClCheck.Status(_api.EnqueueWriteBuffer(_queue.Value, Memory(destination), true, Bytes(destination.Offset), Bytes(source.Length), p, 0, null, null),
+                        "clEnqueueWriteBuffer");
+                }
+                _blockingWaits++;
+                QueueDrained();
+            }
+            else
+            {
+                float* staged = Stage(source.Length);
+                source.CopyTo(new Span<float>(staged, source.Length));
+                ClCheck.Status(_api.EnqueueWriteBuffer(_queue.Value, Memory(destination), false, Bytes(destination.Offset), Bytes(source.Length), staged, 0, null, null),
                     "clEnqueueWriteBuffer");
             }
             _uploads++;
@@ -253,6 +276,8 @@ public sealed partial class OpenClBackend : IBackend
             ThrowIfDisposed();
             ClCheck.Status(_api.Finish(_queue.Value), "clFinish");
             _synchronizations++;
+            _blockingWaits++;
+            QueueDrained();
         }
     }
 
@@ -269,6 +294,8 @@ public sealed partial class OpenClBackend : IBackend
             }
             finally
             {
+                if (_staging != 0) Marshal.FreeHGlobal(_staging);
+                _staging = 0;
                 _rowLosses?.Dispose();
                 _partials.Dispose();
                 ReleaseOwned();
@@ -417,7 +444,39 @@ public sealed partial class OpenClBackend : IBackend
                 "clEnqueueReadBuffer");
         }
         _downloads++;
+        _blockingWaits++;
+        QueueDrained();
         _bytesDownloaded += (long)destination.Length * sizeof(float);
+    }
+
+    // Every command queued so far has run (a blocking call returned on the in-order queue): staging is free again.
+    private void QueueDrained() => _stagingUsed = 0;
+
+    // length floats of staging memory that no queued command still reads. When the rest of the staging is too small,
+    // waits for the queue and grows the staging to what was needed since the last wait.
+    private unsafe float* Stage(int length)
+    {
+        if (_stagingCapacity - _stagingUsed < length)
+        {
+            int needed = (int)Math.Min(MaxStagingFloats, Math.Max(2L * _stagingCapacity, (long)_stagingUsed + length));
+            if (_stagingUsed > 0)
+            {
+                ClCheck.Status(_api.Finish(_queue.Value), "clFinish");
+                _blockingWaits++;
+                _stagingUsed = 0;
+            }
+            if (_stagingCapacity < length || needed > _stagingCapacity)
+            {
+                if (_staging != 0) Marshal.FreeHGlobal(_staging);
+                _staging = 0;
+                _stagingCapacity = 0;
+                _staging = Marshal.AllocHGlobal((nint)needed * sizeof(float));
+                _stagingCapacity = needed;
+            }
+        }
+        float* at = (float*)_staging + _stagingUsed;
+        _stagingUsed += length;
+        return at;
     }
 
     private void FillCore(BufferSlice destination, float value)

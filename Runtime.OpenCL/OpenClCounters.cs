@@ -13,10 +13,19 @@ namespace Cortex.OpenCL;
 /// <param name="Synchronizations">Explicit waits (<see cref="OpenClBackend.Synchronize"/>).</param>
 public readonly record struct OpenClCounters(long KernelLaunches, long Uploads, long BytesUploaded, long Downloads, long BytesDownloaded, long Synchronizations)
 {
+    /// <summary>
+    /// Every time the host blocked until the device caught up: blocking reads and writes, explicit and internal
+    /// waits (a download, an upload that could not be queued without waiting, <see cref="OpenClBackend.Synchronize"/>).
+    /// </summary>
+    public long BlockingWaits { get; init; }
+
     /// <summary>The work done between two snapshots.</summary>
     /// <param name="later">The later snapshot.</param>
     /// <param name="earlier">The earlier snapshot.</param>
     public static OpenClCounters operator -(OpenClCounters later, OpenClCounters earlier) => new(
         later.KernelLaunches - earlier.KernelLaunches, later.Uploads - earlier.Uploads, later.BytesUploaded - earlier.BytesUploaded,
-        later.Downloads - earlier.Downloads, later.BytesDownloaded - earlier.BytesDownloaded, later.Synchronizations - earlier.Synchronizations);
+        later.Downloads - earlier.Downloads, later.BytesDownloaded - earlier.BytesDownloaded, later.Synchronizations - earlier.Synchronizations)
+    {
+        BlockingWaits = later.BlockingWaits - earlier.BlockingWaits,
+    };
 }

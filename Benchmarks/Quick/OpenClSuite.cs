@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using Cortex.Backends;
 using Cortex.OpenCL;
+using Cortex.Realtime;
 
 namespace Cortex.Benchmarks.Quick;
 
@@ -12,7 +13,11 @@ namespace Cortex.Benchmarks.Quick;
 /// field; threads = its compute units), and two crossover rows: the smallest power-of-two batch from which
 /// the OpenCL backend beats the CPU backend (2 threads) on this machine, for inference of 32-64-64-8 and for
 /// training of 784-256-256-10. median = that batch, or −1 when OpenCL never wins up to the largest batch
-/// tried; the per-batch time ratios (OpenCL / CPU) are in a field.
+/// tried; the per-batch time ratios (OpenCL / CPU) are in a field. Issue 17: every row carries what one call
+/// asks of the device, counted with <see cref="OpenClBackend.Counters"/> over one call after a warm-up call
+/// (launches_per_call, blocking_syncs_per_call, uploads_per_call, downloads_per_call), and agents_think_10000
+/// runs on the device beside the CPU row. opencl_counts_* rows give the counts alone (no timing), for every
+/// shape the timed rows use: <c>quick opencl_counts</c> reproduces them in seconds.
 /// </summary>
 public sealed class OpenClSuite : IQuickSuite
 {
@@ -20,6 +25,8 @@ public sealed class OpenClSuite : IQuickSuite
     private const int InferSearchMax = 16384, TrainSearchMax = 1024, CpuThreads = 2;
     private const int SearchSamples = 5;
     private const double SearchSampleSeconds = 0.02;
+    private const string ThinkCase = "agents_think_10000", CountsPrefix = "opencl_counts_";
+    private const int Agents = 10_000, Chunks = 100;
 
     /// <inheritdoc/>
     public void Run(QuickRunner runner)
@@ -29,6 +36,7 @@ public sealed class OpenClSuite : IQuickSuite
             .. MlpSuite.InferBatches.Select(b => $"mlp_infer_{Models.Name(Models.Agent)}_b{b}"),
             $"mlp_train_{Models.Name(Models.Mnist)}_b64", $"mlp_train_{Models.Name(Models.Mnist)}_b256", $"mlp_train_{Models.Name(Models.Agent)}_b64",
             $"crossover_mlp_infer_{Models.Name(Models.Agent)}", $"crossover_mlp_train_{Models.Name(Models.Mnist)}",
+            ThinkCase, CountsPrefix,
         ];
         if (!cases.Any(runner.Wants)) return;
 
@@ -58,13 +66,17 @@ public sealed class OpenClSuite : IQuickSuite
                 runner.Fail(caseName, Impl, units, $"outputs differ from the CPU backend by up to {worst:G3}; not timed");
                 continue;
             }
-            MlpSuite.ReportInference(runner, caseName, Impl, units, batch, runner.Sample(ref action), deviceField, new QuickField("max_abs_diff_vs_cpu", worst));
+            QuickField[] counts = Counts(device, ref action);
+            MlpSuite.ReportInference(runner, caseName, Impl, units, batch, runner.Sample(ref action),
+                [deviceField, new QuickField("max_abs_diff_vs_cpu", worst), .. counts]);
         }
 
         Train(runner, device, units, deviceField, Models.Mnist, 64, true);
         Train(runner, device, units, deviceField, Models.Mnist, 256, true);
         Train(runner, device, units, deviceField, Models.Agent, 64, false);
 
+        Think(runner, device, units, deviceField);
+        CountsOnly(runner, device, units, deviceField);
         InferCrossover(runner, device, units, deviceField);
         TrainCrossover(runner, device, units, deviceField);
     }
@@ -75,7 +87,73 @@ public sealed class OpenClSuite : IQuickSuite
         if (!runner.Wants(caseName)) return;
         using Brain brain = mnist ? Models.MnistBrain(batch, 1, device) : Models.AgentBrain(batch, 1, device);
         var action = new MlpSuite.TrainStep(brain, batch, mnist);
-        MlpSuite.Report(runner, caseName, Impl, units, widths, batch, runner.Sample(ref action), brain.RejectedSteps, deviceField);
+        QuickField[] counts = Counts(device, ref action);
+        MlpSuite.Report(runner, caseName, Impl, units, widths, batch, runner.Sample(ref action), brain.RejectedSteps, [deviceField, .. counts]);
+    }
+
+    // agents_think_10000 on the device: the same tick as RealtimeSuite's CPU rows (100 Submits of 100 agents, one Think).
+    private static void Think(QuickRunner runner, OpenClBackend device, int units, QuickField deviceField)
+    {
+        if (!runner.Wants(ThinkCase)) return;
+        using Brain brain = Models.AgentBrain(Agents, 1, device);
+        var registry = new BrainRegistry();
+        BrainHandle handle = registry.Register(brain);
+        var system = new ThinkSystem(registry, rowsPerBrain: Agents, columnsPerTick: Chunks);
+        var action = new RealtimeSuite.ThinkTick(system, handle);
+        QuickField[] counts = Counts(device, ref action);
+        QuickSamples s = runner.Sample(ref action);
+        runner.Report(ThinkCase, Impl, units, "us", s.Seconds.Select(t => t * 1e6).ToArray(),
+        [
+            new QuickField("bytes_per_call", s.BytesPerCall), new QuickField("gflops", Models.InferenceFlops(Models.Agent, Agents) / s.Median / 1e9),
+            new QuickField("brain_calls", system.LastTick.BrainCalls), deviceField, .. counts,
+        ]);
+    }
+
+    // The counts alone, one row per call shape (metric "launches", one sample): fast enough to rerun after every change.
+    private static void CountsOnly(QuickRunner runner, OpenClBackend device, int units, QuickField deviceField)
+    {
+        foreach (int batch in new[] { 1, 1024 })
+        {
+            string caseName = $"{CountsPrefix}predict_{Models.Name(Models.Agent)}_b{batch}";
+            if (!runner.Wants(caseName)) continue;
+            using Brain brain = Models.AgentBrain(batch, 1, device);
+            var action = new MlpSuite.Predict(brain, batch);
+            CountRow(runner, caseName, units, deviceField, Counts(device, ref action));
+        }
+        foreach ((int[] widths, int batch, bool mnist) in new[] { (Models.Mnist, 64, true), (Models.Mnist, 256, true), (Models.Agent, 64, false) })
+        {
+            string caseName = $"{CountsPrefix}train_{Models.Name(widths)}_b{batch}";
+            if (!runner.Wants(caseName)) continue;
+            using Brain brain = mnist ? Models.MnistBrain(batch, 1, device) : Models.AgentBrain(batch, 1, device);
+            var action = new MlpSuite.TrainStep(brain, batch, mnist);
+            CountRow(runner, caseName, units, deviceField, Counts(device, ref action));
+        }
+        string think = $"{CountsPrefix}think_{Agents}";
+        if (runner.Wants(think))
+        {
+            using Brain brain = Models.AgentBrain(Agents, 1, device);
+            var registry = new BrainRegistry();
+            var system = new ThinkSystem(registry, rowsPerBrain: Agents, columnsPerTick: Chunks);
+            var action = new RealtimeSuite.ThinkTick(system, registry.Register(brain));
+            CountRow(runner, think, units, deviceField, Counts(device, ref action));
+        }
+    }
+
+    private static void CountRow(QuickRunner runner, string caseName, int units, QuickField deviceField, QuickField[] counts) =>
+        runner.Report(caseName, Impl, units, "launches", [Convert.ToDouble(counts[0].Value, CultureInfo.InvariantCulture)], [deviceField, .. counts]);
+
+    // What one call asks of the device, after a warm-up call (first-use allocations are not per call).
+    private static QuickField[] Counts<TAction>(OpenClBackend device, ref TAction action) where TAction : struct, IQuickAction
+    {
+        action.Invoke();
+        OpenClCounters before = device.Counters;
+        action.Invoke();
+        OpenClCounters d = device.Counters - before;
+        return
+        [
+            new QuickField("launches_per_call", d.KernelLaunches), new QuickField("blocking_syncs_per_call", d.BlockingWaits),
+            new QuickField("uploads_per_call", d.Uploads), new QuickField("downloads_per_call", d.Downloads),
+        ];
     }
 
     private static void InferCrossover(QuickRunner runner, OpenClBackend device, int units, QuickField deviceField)

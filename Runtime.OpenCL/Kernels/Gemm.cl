@@ -2,6 +2,24 @@
 // a^T when transposeA (a stored (k, m)); op(b) is b stored (k, n), or b^T when transposeB (b stored
 // (n, k)). Row-major. Every output sums its k products in order p = 0, 1, ..., k - 1, like GemmNaive.
 // Tiles are loaded so that neighbouring work-items read neighbouring floats whatever the transpose.
+// The epilogue (epilogue != 0, never with accumulate) is a dense layer's forward on the finished sum, in
+// registers: c = sum + bias[col] (when hasBias), then y = f(c); the same float operations in the same
+// order as gemm followed by bias_activation_forward, so the results are bitwise theirs. y may be c.
+
+inline void cortex_gemm_store(__global float* c, __global float* y, __global const float* bias, int hasBias, int epilogue,
+    int kind, float alpha, int accumulate, int row, int col, int n, float sum)
+{
+    int at = row * n + col;
+    if (!epilogue)
+    {
+        c[at] = accumulate ? c[at] + sum : sum;
+        return;
+    }
+    float v = sum;
+    if (hasBias) v += bias[col];
+    c[at] = v;
+    y[at] = cortex_activate(kind, alpha, v);
+}
 
 #ifndef GEMM_TILE
 #define GEMM_TILE 16
@@ -10,7 +28,8 @@
 // One output per work-item; (GEMM_TILE x GEMM_TILE) work-groups; any m, n, k.
 __kernel __attribute__((reqd_work_group_size(GEMM_TILE, GEMM_TILE, 1)))
 void gemm_tiled(__global float* c, int cOffset, __global const float* a, int aOffset, __global const float* b, int bOffset,
-    int m, int n, int k, int transposeA, int transposeB, int accumulate)
+    int m, int n, int k, int transposeA, int transposeB, int accumulate,
+    __global float* y, int yOffset, __global const float* bias, int biasOffset, int hasBias, int epilogue, int kind, float alpha)
 {
     __local float as[GEMM_TILE][GEMM_TILE + 1];   // as[i][p] = op(a)[row0 + i][p0 + p]
     __local float bs[GEMM_TILE][GEMM_TILE + 1];   // bs[p][j] = op(b)[p0 + p][col0 + j]
@@ -19,6 +38,8 @@ void gemm_tiled(__global float* c, int cOffset, __global const float* a, int aOf
     a += aOffset;
     b += bOffset;
     c += cOffset;
+    y += yOffset;
+    bias += biasOffset;
     float sum = 0.0f;
     for (int p0 = 0; p0 < k; p0 += GEMM_TILE)
     {
@@ -48,11 +69,7 @@ void gemm_tiled(__global float* c, int cOffset, __global const float* a, int aOf
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     int row = row0 + ty, col = col0 + tx;
-    if (row < m && col < n)
-    {
-        __global float* out = c + row * n + col;
-        *out = accumulate ? *out + sum : sum;
-    }
+    if (row < m && col < n) cortex_gemm_store(c, y, bias, hasBias, epilogue, kind, alpha, accumulate, row, col, n, sum);
 }
 
 // Register-blocked: a (16 x 16) work-group computes a (64 x 64) tile of c, each work-item a 4 x 4
@@ -65,7 +82,8 @@ void gemm_tiled(__global float* c, int cOffset, __global const float* a, int aOf
 
 __kernel __attribute__((reqd_work_group_size(BLOCK_THREADS, BLOCK_THREADS, 1)))
 void gemm_blocked(__global float* c, int cOffset, __global const float* a, int aOffset, __global const float* b, int bOffset,
-    int m, int n, int k, int transposeA, int transposeB, int accumulate)
+    int m, int n, int k, int transposeA, int transposeB, int accumulate,
+    __global float* y, int yOffset, __global const float* bias, int biasOffset, int hasBias, int epilogue, int kind, float alpha)
 {
     __local float as[BLOCK_K][BLOCK_M + 1];   // as[p][i] = op(a)[row0 + i][p0 + p]
     __local float bs[BLOCK_K][BLOCK_N + 1];   // bs[p][j] = op(b)[p0 + p][col0 + j]
@@ -74,6 +92,8 @@ void gemm_blocked(__global float* c, int cOffset, __global const float* a, int a
     a += aOffset;
     b += bOffset;
     c += cOffset;
+    y += yOffset;
+    bias += biasOffset;
     float acc[BLOCK_WORK][BLOCK_WORK];
     for (int wi = 0; wi < BLOCK_WORK; wi++)
         for (int wj = 0; wj < BLOCK_WORK; wj++) acc[wi][wj] = 0.0f;
@@ -116,11 +136,7 @@ void gemm_blocked(__global float* c, int cOffset, __global const float* a, int a
         for (int wj = 0; wj < BLOCK_WORK; wj++)
         {
             int col = col0 + tx + wj * BLOCK_THREADS;
-            if (col < n)
-            {
-                __global float* out = c + row * n + col;
-                *out = accumulate ? *out + acc[wi][wj] : acc[wi][wj];
-            }
+            if (col < n) cortex_gemm_store(c, y, bias, hasBias, epilogue, kind, alpha, accumulate, row, col, n, acc[wi][wj]);
         }
     }
 }

@@ -4,16 +4,9 @@ inline float cortex_positive(float v)
     return v < 0.0f ? 0.0f : v;
 }
 
-// The loss of each row (Loss.Reference is the definition); the host sums the rows' partial sums
-// (SumOfSquares.cl's reduce_sum) in a fixed order and divides by the batch. One work-item per row.
-__kernel void loss_rows(__global float* rowLoss, __global const float* y, int yOffset, __global const float* z, int zOffset,
-    __global const float* target, int targetOffset, int kind, float delta, int rows, int columns)
+// The loss of one row (Loss.Reference is the definition).
+inline float cortex_row_loss(__global const float* yr, __global const float* zr, __global const float* c, int kind, float delta, int columns)
 {
-    int r = get_global_id(0);
-    if (r >= rows) return;
-    __global const float* yr = y + yOffset + r * columns;
-    __global const float* zr = z + zOffset + r * columns;
-    __global const float* c = target + targetOffset + r * columns;
     float row = 0.0f;
     switch (kind)
     {
@@ -54,5 +47,16 @@ __kernel void loss_rows(__global float* rowLoss, __global const float* y, int yO
             row /= columns;
             break;
     }
-    rowLoss[r] = row;
+    return row;
+}
+
+// The loss of each row; the host sums the rows' partial sums (SumOfSquares.cl's reduce_sum) in a fixed
+// order and divides by the batch. One work-item per row.
+__kernel void loss_rows(__global float* rowLoss, __global const float* y, int yOffset, __global const float* z, int zOffset,
+    __global const float* target, int targetOffset, int kind, float delta, int rows, int columns)
+{
+    int r = get_global_id(0);
+    if (r >= rows) return;
+    int at = r * columns;
+    rowLoss[r] = cortex_row_loss(y + yOffset + at, z + zOffset + at, target + targetOffset + at, kind, delta, columns);
 }

@@ -163,6 +163,14 @@ public sealed class CpuBackend : IHostBackend
         Kernels.Gemm.Multiply(Span(c), Span(a), Span(b), m, n, k, transposeA, transposeB, accumulate, _pool);
 
     /// <inheritdoc />
+    /// <remarks>The two ops in turn (the GEMM's epilogue fusion on the host is not done yet).</remarks>
+    public void DenseForward(BufferSlice y, BufferSlice z, BufferSlice x, BufferSlice weight, BufferSlice bias, Activation activation, int rows, int columns, int inputs)
+    {
+        Gemm(z, x, weight, rows, columns, inputs, transposeA: false, transposeB: true, accumulate: false);   // z = x·Wᵀ
+        BiasActivationForward(y, z, bias, activation, rows, columns);                                      // z += b; y = f(z)
+    }
+
+    /// <inheritdoc />
     public void BiasActivationForward(BufferSlice y, BufferSlice z, BufferSlice bias, Activation activation, int rows, int columns)
     {
         if (y.Equals(z) && activation.Kind != ActivationKind.Linear) ActivationKernels.BiasActivationInPlace(Span(y), Span(bias), activation, rows, columns);

@@ -50,6 +50,23 @@ public interface IBackend : IDisposable
     void Gemm(BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate);
 
     /// <summary>
+    /// A dense layer's forward pass: z = x·Wᵀ + bias, then y = f(z). The result is exactly that of
+    /// <c>Gemm(z, x, weight, rows, columns, inputs, transposeA: false, transposeB: true, accumulate: false)</c>
+    /// followed by <c>BiasActivationForward(y, z, bias, activation, rows, columns)</c>, bit for bit; a backend may
+    /// do both in one pass (a device: one kernel launch instead of two).
+    /// </summary>
+    /// <param name="y">Output (rows, columns); may be the same slice as z (as in <see cref="BiasActivationForward"/>).</param>
+    /// <param name="z">Pre-activation (rows, columns), written.</param>
+    /// <param name="x">Input (rows, inputs).</param>
+    /// <param name="weight">Weights (columns, inputs), row-major.</param>
+    /// <param name="bias">(columns) or empty.</param>
+    /// <param name="activation">The function.</param>
+    /// <param name="rows">Batch size.</param>
+    /// <param name="columns">Outputs.</param>
+    /// <param name="inputs">Inputs.</param>
+    void DenseForward(BufferSlice y, BufferSlice z, BufferSlice x, BufferSlice weight, BufferSlice bias, Activation activation, int rows, int columns, int inputs);
+
+    /// <summary>
     /// z += bias (broadcast over rows; skipped when bias is empty), then y = f(z). y may be the same slice as z: the
     /// result then replaces z (inference, where no backward pass follows; for linear nothing is lost).
     /// </summary>

@@ -183,6 +183,7 @@ public sealed class Brain : IDisposable
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
         using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Train));
+        if (_work.Scalars is not null) return TrainQueued((IQueuedScalarsBackend)_backend, _work.Scalars, inputs, targets, batch);
         float loss = AccumulateGradients(inputs, targets, batch);
         if (IsFinite(loss)) ApplyGradients();
         else _guard.Reject();
@@ -424,6 +425,29 @@ public sealed class Brain : IDisposable
         Random.SetState(state);
         Steps = source.Steps;
         _optimizer = source._optimizer;
+    }
+
+    // Train on a device backend with one wait: the loss and the gradient norm come back together (the same values and
+    // the same outcome as the two-wait path: a non-finite loss discards this step's gradients with the rest).
+    private unsafe float TrainQueued(IQueuedScalarsBackend device, ScalarQueue queue, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    {
+        CheckTrainingBatch(inputs, targets, batch);
+        float loss;
+        double squares;
+        fixed (float* px = inputs)
+        fixed (float* pt = targets)
+        {
+            BufferSlice x = _work.StageInput(px, batch * Inputs), t = _work.StageTarget(pt, batch * Outputs);
+            loss = _stack.ForwardBackwardQueued(device, queue, Spec.Loss, x, t, batch, _arena.Gradients.All, out squares);
+        }
+        if (!IsFinite(loss))
+        {
+            _guard.Reject();
+            return loss;
+        }
+        StepObserver?.BeforeStep(this);
+        _guard.Apply(_optimizer, StepFilter, squares);
+        return loss;
     }
 
     private void CheckTrainingBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)

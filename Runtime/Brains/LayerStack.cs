@@ -86,6 +86,33 @@ internal sealed class LayerStack : IParallelWork
     }
 
     /// <summary>
+    /// A whole training pass on a backend that reduces scalars on its device: forward, the loss and its gradient queued, backward
+    /// (also when the loss turns out not finite: the caller then discards the gradients), the gradient arena's sum of
+    /// squares queued, and one wait for both. Same calls and values as <see cref="ForwardLoss"/>, <see cref="BackwardLoss"/>
+    /// and <see cref="IBackend.SumOfSquares"/> in turn.
+    /// </summary>
+    /// <param name="device">The backend, as its scalar queue.</param>
+    /// <param name="queue">This brain's queue on it.</param>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="x">Input rows.</param>
+    /// <param name="target">Target rows.</param>
+    /// <param name="rows">Batch.</param>
+    /// <param name="gradients">The whole gradient arena.</param>
+    /// <param name="squares">Σ g² over <paramref name="gradients"/> after the backward pass.</param>
+    /// <returns>The mean loss.</returns>
+    public float ForwardBackwardQueued(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, BufferSlice x, BufferSlice target, int rows, BufferSlice gradients,
+        out double squares)
+    {
+        Forward(x, rows, inputKept: false);
+        int n = rows * _outputs, last = Layers.Length - 1;
+        device.QueueLossAndGradient(queue, _work.GradientA.Take(n), loss, _work.Y[last].Take(n), _work.Z[last].Take(n), target, rows, _outputs);
+        Backward(x, rows, loss.IsFused);
+        device.QueueSumOfSquares(queue, gradients);
+        device.ReadQueued(queue, out float value, out squares);
+        return value;
+    }
+
+    /// <summary>
     /// Backpropagates dL/dy of the last layer, which is in <see cref="Workspace.GradientA"/>; each layer writes dX for the
     /// one before into the other gradient buffer and accumulates its parameter gradients.
     /// </summary>

@@ -48,6 +48,7 @@ internal sealed class Workspace : IDisposable
         HostOutput = new float[maxBatch * spec.Outputs];
         HostTarget = new float[maxBatch * spec.Outputs];
         Host = backend as IHostBackend;
+        Scalars = (backend as IQueuedScalarsBackend)?.CreateScalarQueue();
         if (Host is not null)
         {
             _inputView = Host.CreateView();
@@ -58,6 +59,9 @@ internal sealed class Workspace : IDisposable
 
     /// <summary>The backend's host-memory capability, or null (then inputs are uploaded and outputs downloaded).</summary>
     public IHostBackend? Host { get; }
+
+    /// <summary>This brain's queue for the training step's scalars, on a backend that reduces them on its device (else null).</summary>
+    public ScalarQueue? Scalars { get; }
 
     /// <summary>x (MaxBatch, Inputs).</summary>
     public BufferSlice Input { get; }
@@ -140,6 +144,7 @@ internal sealed class Workspace : IDisposable
     {
         _buffer.Dispose();
         _inputGradient?.Dispose();
+        Scalars?.Dispose();
         _inputView?.Dispose();
         _targetView?.Dispose();
         _outputView?.Dispose();

@@ -80,8 +80,7 @@ public sealed class Dense : Layer
     /// <param name="batch">B.</param>
     public override void Forward(IBackend backend, BufferSlice y, BufferSlice z, BufferSlice x, int batch)
     {
-        backend.Gemm(z, x, Weight, batch, Outputs, Inputs, transposeA: false, transposeB: true, accumulate: false); // z = x·Wᵀ
-        backend.BiasActivationForward(y, z, Bias, Activation, batch, Outputs);                                       // z += b; y = f(z)
+        backend.DenseForward(y, z, x, Weight, Bias, Activation, batch, Outputs, Inputs);   // z = x·Wᵀ + b; y = f(z)
     }
 
     /// <summary>

@@ -122,6 +122,34 @@ public sealed class BackendConformanceTests
         AssertGuards(y);
     }
 
+    // DenseForward is Gemm then BiasActivationForward, bit for bit (both are checked against references above); the
+    // device fuses them into one GEMM launch with an epilogue, on both GEMM kernels (shapes below and above 64).
+    [TestCaseSource(nameof(DenseCases))]
+    public void DenseForwardIsGemmThenBiasActivationBitwise(Activation activation, int rows, int columns, int inputs, bool withBias, bool inPlace)
+    {
+        float[] x0 = RandomValues(rows * inputs, 91), w0 = RandomValues(columns * inputs, 92), b0 = RandomValues(columns, 93);
+        float[] z0 = RandomValues(rows * columns, 94), y0 = RandomValues(rows * columns, 95);
+        BufferSlice x = Put(x0), w = Put(w0), bias = withBias ? Put(b0) : default;
+        BufferSlice fusedZ = Put(z0), fusedY = inPlace ? fusedZ : Put(y0), twoZ = Put(z0), twoY = inPlace ? twoZ : Put(y0);
+
+        _backend.DenseForward(fusedY, fusedZ, x, w, bias, activation, rows, columns, inputs);
+        _backend.Gemm(twoZ, x, w, rows, columns, inputs, transposeA: false, transposeB: true, accumulate: false);
+        _backend.BiasActivationForward(twoY, twoZ, bias, activation, rows, columns);
+
+        Assert.That(Bits(Get(fusedY)), Is.EqualTo(Bits(Get(twoY))), "y");
+        if (!inPlace) Assert.That(Bits(Get(fusedZ)), Is.EqualTo(Bits(Get(twoZ))), "z");
+        AssertGuards(fusedZ);
+        AssertGuards(fusedY);
+    }
+
+    [Test]
+    public void DenseForwardValidatesItsShapes()
+    {
+        BufferSlice x = Put(new float[6]), w = Put(new float[6]), z = Put(new float[4]), b = Put(new float[2]);
+        Assert.That(() => _backend.DenseForward(z, z, x, w, b, Activation.Relu, 2, 2, 4), Throws.InstanceOf<ArgumentException>(), "x is 6, not 2·4");
+        Assert.That(() => _backend.DenseForward(z, z, x, w, Put(new float[3]), Activation.Relu, 2, 2, 3), Throws.InstanceOf<ArgumentException>(), "bias is 3, not 2");
+    }
+
     [Test]
     public void LinearForwardMayWriteInPlace([Values] bool withBias)
     {
@@ -389,6 +417,19 @@ public sealed class BackendConformanceTests
         }
     }
 
+    public static IEnumerable<TestCaseData> DenseCases()
+    {
+        int[][] shapes = { new[] { 1, 8, 32 }, new[] { 17, 3, 5 }, new[] { 129, 65, 33 }, new[] { 3, 1, 1 } };   // (rows, columns, inputs)
+        foreach (Activation a in Activations)
+        {
+            foreach (int[] s in shapes)
+            {
+                yield return new TestCaseData(a, s[0], s[1], s[2], true, false);
+                yield return new TestCaseData(a, s[0], s[1], s[2], false, s[0] == 17);
+            }
+        }
+    }
+
     public static IEnumerable<TestCaseData> LossCases()
     {
         foreach (Loss loss in Losses)
@@ -510,5 +551,12 @@ public sealed class BackendConformanceTests
         public ForeignBuffer(int length) : base(length)
         {
         }
+    }
+
+    private static int[] Bits(float[] values)
+    {
+        int[] bits = new int[values.Length];
+        for (int i = 0; i < values.Length; i++) bits[i] = BitConverter.SingleToInt32Bits(values[i]);
+        return bits;
     }
 }

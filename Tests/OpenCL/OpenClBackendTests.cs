@@ -20,6 +20,45 @@ public sealed class OpenClBackendTests
     public void DisposeBackend() => _backend?.Dispose();
 
     [Test]
+    public void AnUploadIsQueuedFromStagingSoTheCallerMayReuseItsSpanAtOnce()
+    {
+        const int n = 1000;
+        using DeviceBuffer buffer = _backend.Allocate(3 * n);
+        float[] source = new float[n];
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < n; i++) source[i] = round * n + i;
+            _backend.Upload(buffer.Slice(round * n, n), source);     // the next round overwrites source before the device has copied it
+        }
+        Array.Clear(source, 0, n);
+        float[] back = new float[3 * n];
+        _backend.Download(back, buffer.All);
+        for (int i = 0; i < back.Length; i++) Assert.That(back[i], Is.EqualTo((float)i), $"element {i}");
+    }
+
+    [Test]
+    public void UploadsWaitOnlyWhileTheStagingGrowsToWhatALoopNeeds()
+    {
+        using OpenClBackend backend = TestBackends.CreateOpenCl();
+        const int n = 1024, uploads = 4;
+        using DeviceBuffer buffer = backend.Allocate(uploads * n);
+        float[] data = new float[n], one = new float[1];
+        long[] waits = new long[3];
+        for (int round = 0; round < waits.Length; round++)
+        {
+            for (int i = 0; i < n; i++) data[i] = round + i;
+            OpenClCounters before = backend.Counters;
+            for (int u = 0; u < uploads; u++) backend.Upload(buffer.Slice(u * n, n), data);
+            waits[round] = (backend.Counters - before).BlockingWaits;
+            backend.Download(one, buffer.Slice((uploads - 1) * n + 5, 1));      // a wait: every queued upload has run
+            Assert.That(one[0], Is.EqualTo(round + 5f), $"round {round}");
+        }
+        Assert.That(waits[0], Is.GreaterThan(0), "the first round fills the staging and waits for room");
+        Assert.That(waits[1], Is.EqualTo(0), "the grown staging holds a round");
+        Assert.That(waits[2], Is.EqualTo(0));
+    }
+
+    [Test]
     public void DescribesItsDevice()
     {
         Assert.That(_backend.Device.IsUsable, Is.True);

@@ -109,7 +109,80 @@ public sealed class OpenClBrainTests
         Assert.That(step.Downloads, Is.EqualTo(2 * 10));
         Assert.That(step.BytesDownloaded, Is.LessThanOrEqualTo(10L * 2 * 64 * sizeof(float)));
         Assert.That(step.Synchronizations, Is.EqualTo(0));
+        Assert.That(step.BlockingWaits, Is.EqualTo(10), "one wait per step: the loss and the gradient norm come back together, the uploads are queued");
         Assert.That(step.KernelLaunches, Is.GreaterThan(0));
+    }
+
+    // Train on a device reads the loss and the gradient norm back with one wait; the values and the step are bitwise
+    // those of the two-wait path (AccumulateGradients, which returns the loss, then ApplyGradients).
+    // The loss and its gradient come from one fused kernel there: every loss, row-wise and element-wise.
+    [TestCase(OptimizerKind.Adam, LossKind.SoftmaxCrossEntropy)]
+    [TestCase(OptimizerKind.Momentum, LossKind.MeanSquaredError)]
+    [TestCase(OptimizerKind.Adam, LossKind.BinaryCrossEntropy)]
+    [TestCase(OptimizerKind.Momentum, LossKind.Hinge)]
+    [TestCase(OptimizerKind.Adam, LossKind.Huber)]
+    public void TrainWithOneWaitMatchesAccumulateThenApplyBitwise(OptimizerKind kind, LossKind lossKind)
+    {
+        Loss loss = lossKind switch
+        {
+            LossKind.SoftmaxCrossEntropy => Loss.SoftmaxCrossEntropy,
+            LossKind.MeanSquaredError => Loss.MeanSquaredError,
+            LossKind.BinaryCrossEntropy => Loss.BinaryCrossEntropy,
+            LossKind.Hinge => Loss.Hinge,
+            _ => Loss.HuberWithDelta(0.3f),
+        };
+        Activation output = lossKind switch
+        {
+            LossKind.SoftmaxCrossEntropy => Activation.Softmax,
+            LossKind.BinaryCrossEntropy => Activation.Sigmoid,
+            _ => Activation.Linear,
+        };
+        const int batch = 32;
+        (float[] x, float[] y) = LearningTests.TwoMoons(batch * 4, seed: 21);
+        Optimizer optimizer = (kind == OptimizerKind.Adam ? Optimizer.Adam(0.01f) : Optimizer.WithMomentum(0.05f)).WithGradientClipping(0.5f);
+        Brain Build() => Brain.Create(2).Dense(24, Activation.Tanh).Dense(2, output).Loss(loss)
+            .Optimizer(optimizer).MaxBatch(batch).Backend(_backend).Build(seed: 22);
+        using Brain oneWait = Build();
+        using Brain twoWaits = Build();
+        for (int step = 0; step < 12; step++)
+        {
+            int at = step % 4 * batch;
+            ReadOnlySpan<float> xs = x.AsSpan(at * 2, batch * 2), ys = y.AsSpan(at * 2, batch * 2);
+            float a = oneWait.Train(xs, ys, batch);
+            float b = twoWaits.AccumulateGradients(xs, ys, batch);
+            twoWaits.ApplyGradients();
+            Assert.That(BitConverter.SingleToInt32Bits(a), Is.EqualTo(BitConverter.SingleToInt32Bits(b)), $"loss of step {step}");
+            Assert.That(BitConverter.SingleToInt32Bits(oneWait.LastGradientNorm), Is.EqualTo(BitConverter.SingleToInt32Bits(twoWaits.LastGradientNorm)),
+                $"gradient norm of step {step}");
+        }
+        float[] pa = new float[oneWait.ParameterCount], pb = new float[twoWaits.ParameterCount];
+        oneWait.CopyParametersTo(pa);
+        twoWaits.CopyParametersTo(pb);
+        Assert.That(pa, Is.EqualTo(pb), "parameters after 12 steps");
+        Assert.That(oneWait.Steps, Is.EqualTo(twoWaits.Steps));
+    }
+
+    [Test]
+    public void ANonFiniteLossOnTheDeviceRejectsTheStepAndDiscardsItsGradients()
+    {
+        const int batch = 8;
+        using Brain brain = Brain.Create(3).Dense(5, Activation.Relu).Dense(2, Activation.Linear).Loss(Loss.MeanSquaredError)
+            .Optimizer(Optimizer.GradientDescent(0.1f)).MaxBatch(batch).Backend(_backend).Build(seed: 23);
+        float[] x = new float[batch * 3], t = new float[batch * 2];
+        for (int i = 0; i < x.Length; i++) x[i] = 0.1f * (i % 7) - 0.3f;
+        t[3] = float.NaN;                                                   // a NaN target: a NaN loss and NaN gradients
+        float[] before = new float[brain.ParameterCount], after = new float[brain.ParameterCount], gradients = new float[brain.ParameterCount];
+        brain.CopyParametersTo(before);
+
+        float loss = brain.Train(x, t, batch);
+
+        brain.CopyParametersTo(after);
+        brain.CopyGradientsTo(gradients);
+        Assert.That(float.IsNaN(loss), Is.True, "the loss");
+        Assert.That(brain.RejectedSteps, Is.EqualTo(1));
+        Assert.That(brain.Steps, Is.EqualTo(0));
+        Assert.That(after, Is.EqualTo(before), "parameters untouched");
+        Assert.That(gradients, Is.All.EqualTo(0f), "gradients discarded");
     }
 
     [Test]
@@ -125,5 +198,6 @@ public sealed class OpenClBrainTests
         Assert.That(cost.BytesUploaded, Is.EqualTo(inputs.Length * sizeof(float)));
         Assert.That(cost.Downloads, Is.EqualTo(3));
         Assert.That(cost.BytesDownloaded, Is.EqualTo(outputs.Length * sizeof(float)));
+        Assert.That(cost.BlockingWaits, Is.EqualTo(3), "one wait per chunk (its download): uploads are queued");
     }
 }
