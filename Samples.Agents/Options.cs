@@ -13,6 +13,7 @@ public sealed class Options
         scenarios:
           cartpole   DQN (or --algo ppo) on CartPole-v1 until solved (avg return >= 475 over 100 episodes)   (default)
           pendulum   SAC (--algo sac) on Pendulum-v1 until the last 10 episodes average >= -200
+          pendulum-agents  SAC on Pendulum-v1 through the Agent API (AgentGroup.WithSac), plotting per-episode statistics
           imitate    record a scripted cart-pole expert, clone it (behaviour cloning), fine-tune with PPO
           seekers    hundreds of agents sharing one brain learn online to reach moving targets
           moons      a small classifier on the two-moons data set
@@ -55,7 +56,7 @@ public sealed class Options
         {
             o.Scenario = args[0] switch
             {
-                "cartpole" or "seekers" or "moons" or "pendulum" or "imitate" => args[0],
+                "cartpole" or "seekers" or "moons" or "pendulum" or "pendulum-agents" or "imitate" => args[0],
                 _ => throw new ArgumentException($"unknown scenario '{args[0]}'"),
             };
             i = 1;

@@ -32,6 +32,7 @@ public static class Program
                 "moons" => MoonsDemo.Run(Console.Out),
                 "seekers" => RunSeekers(options, live),
                 "pendulum" => options.Algorithm == "ppo" ? PendulumPpo.Run(options, live) : PendulumSac.Run(options, live),
+                "pendulum-agents" => PendulumAgents.Run(options, live),
                 "imitate" => Imitate.Run(options),
                 _ => RunCartPole(options, live),
             };

@@ -40,6 +40,43 @@ public abstract class Agent
     /// <summary>Episodes finished.</summary>
     public int CompletedEpisodes { get; internal set; }
 
+    internal float[] EpisodeValues = Array.Empty<float>();
+
+    /// <summary>
+    /// Sets custom value <paramref name="index"/> of the current episode (one of the names of the group's
+    /// <see cref="AgentGroup.Statistics"/>, by <see cref="EpisodeStatistics.IndexOf"/>); the values are recorded with
+    /// the episode's return and length when it ends, then cleared to 0 for the next one.
+    /// </summary>
+    /// <param name="index">0 ≤ index &lt; the statistics' <see cref="EpisodeStatistics.ValueCount"/>.</param>
+    /// <param name="value">The value.</param>
+    public void SetEpisodeValue(int index, float value)
+    {
+        if ((uint)index >= (uint)EpisodeValues.Length) throw new ArgumentOutOfRangeException(nameof(index), index, $"index must be below {EpisodeValues.Length}, the custom values of the group's statistics.");
+        EpisodeValues[index] = value;
+    }
+
+    /// <summary>Adds to custom value <paramref name="index"/> of the current episode (see <see cref="SetEpisodeValue"/>).</summary>
+    /// <param name="index">0 ≤ index &lt; the statistics' <see cref="EpisodeStatistics.ValueCount"/>.</param>
+    /// <param name="amount">Added to the value.</param>
+    public void AddEpisodeValue(int index, float amount)
+    {
+        if ((uint)index >= (uint)EpisodeValues.Length) throw new ArgumentOutOfRangeException(nameof(index), index, $"index must be below {EpisodeValues.Length}, the custom values of the group's statistics.");
+        EpisodeValues[index] += amount;
+    }
+
+    /// <summary>Custom value <paramref name="index"/> of the current episode (in an <see cref="AgentGroup.EpisodeEnded"/> handler: of the episode that ended).</summary>
+    /// <param name="index">0 ≤ index &lt; the statistics' <see cref="EpisodeStatistics.ValueCount"/>.</param>
+    public float EpisodeValue(int index)
+    {
+        if ((uint)index >= (uint)EpisodeValues.Length) throw new ArgumentOutOfRangeException(nameof(index), index, $"index must be below {EpisodeValues.Length}, the custom values of the group's statistics.");
+        return EpisodeValues[index];
+    }
+
+    internal void EnsureEpisodeValues(int count)
+    {
+        if (EpisodeValues.Length < count) Array.Resize(ref EpisodeValues, count);
+    }
+
     /// <summary>Adds to the reward of the current step.</summary>
     /// <param name="reward">The reward; non-finite rewards are ignored.</param>
     public void AddReward(float reward)

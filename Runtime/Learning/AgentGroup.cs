@@ -18,6 +18,8 @@ public enum AgentGroupMode : byte
     Ppo = 3,
     /// <summary>No brain: every agent's <see cref="Agent.Heuristic"/> decides (a scripted or human player); nothing learns.</summary>
     Heuristic = 4,
+    /// <summary>Soft actor-critic over continuous actions in [−1, 1] (<see cref="SacLearner"/>).</summary>
+    Sac = 5,
 }
 
 /// <summary>
@@ -34,6 +36,8 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     private readonly DqnLearner? _dqn;
     private readonly ActorCriticLearner? _actorCritic;
     private readonly PpoLearner? _ppo;
+    private readonly SacLearner? _sac;
+    private EpisodeStatistics? _statistics;
     private readonly int _maskSize;
     private bool[] _masks = Array.Empty<bool>();
     private int _decisionPeriod = 1;
@@ -61,18 +65,19 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         Learning = mode != AgentGroupMode.Inference;
     }
 
-    private AgentGroup(AgentGroupMode mode, Brain? brain, PpoLearner? ppo, int inputs, ActionSpec actions)
+    private AgentGroup(AgentGroupMode mode, Brain? brain, PpoLearner? ppo, SacLearner? sac, int inputs, ActionSpec actions, TrainingBudget budget)
     {
         Mode = mode;
         _brain = brain;
         _ppo = ppo;
-        _budget = TrainingBudget.None;
+        _sac = sac;
+        _budget = budget;
         _targetUpdateSteps = 1;
         _inputs = inputs;
         _actionSize = actions.ActionSize;
         _maskSize = ppo is null ? 0 : actions.DiscreteLogits;
         Actions = actions;
-        Learning = ppo is not null;
+        Learning = ppo is not null || sac is not null;
     }
 
     /// <summary>A group that only thinks with <paramref name="brain"/> (e.g. a shipped, trained brain).</summary>
@@ -121,7 +126,47 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     public static AgentGroup WithPpo(Brain actor, Brain critic, int agents, ActionSpec actions, PpoOptions? options, ulong seed)
     {
         var learner = new PpoLearner(actor, critic, actions, agents, options, seed);
-        return new AgentGroup(AgentGroupMode.Ppo, actor, learner, actor.Inputs, actions);
+        return new AgentGroup(AgentGroupMode.Ppo, actor, learner, null, actor.Inputs, actions, TrainingBudget.None);
+    }
+
+    /// <summary>
+    /// A PPO group (see the other overload) whose updates run on the fixed-step budget instead of inside the
+    /// step that completes a rollout: the learner defers its updates (<see cref="PpoLearner.DeferUpdates"/>) and
+    /// each step takes as many minibatch steps of the pending update as <paramref name="budget"/> allows
+    /// (<see cref="TrainingBudget.Updates"/> counts minibatch steps: deterministic; a time budget is paced as
+    /// <see cref="OnlineTrainer"/> paces its updates). Should a rollout complete before its predecessor's update
+    /// has finished, that step finishes it (<see cref="PpoLearner.CatchUpSteps"/>).
+    /// </summary>
+    /// <param name="actor">Policy network (Outputs = <see cref="ActionSpec.PolicyOutputs"/>); the caller keeps ownership.</param>
+    /// <param name="critic">Value network; the caller keeps ownership.</param>
+    /// <param name="agents">The group's size, fixed once stepping starts.</param>
+    /// <param name="actions">The action layout.</param>
+    /// <param name="options">Hyper-parameters (defaults when null).</param>
+    /// <param name="budget">Minibatch steps (and/or µs) per fixed step; at least one update.</param>
+    /// <param name="seed">Seed of action sampling and minibatch shuffling.</param>
+    public static AgentGroup WithPpo(Brain actor, Brain critic, int agents, ActionSpec actions, PpoOptions? options, TrainingBudget budget, ulong seed)
+    {
+        if (budget.MaxUpdates < 1) throw new ArgumentOutOfRangeException(nameof(budget), budget, "A PPO group's budget must allow at least one update per step.");
+        var learner = new PpoLearner(actor, critic, actions, agents, options, seed) { DeferUpdates = true };
+        return new AgentGroup(AgentGroupMode.Ppo, actor, learner, null, actor.Inputs, actions, budget);
+    }
+
+    /// <summary>
+    /// A group of exactly <paramref name="agents"/> agents that learns continuous actions in [−1, 1] with SAC
+    /// (<see cref="SacLearner"/>): one batched actor call decides for all of them, each step's transitions go to
+    /// the replay buffer (an agent whose episode ended contributes its final observation as s′; a time limit
+    /// bootstraps, a terminal does not), and the learner takes the gradient steps its update-to-data ratio pays for.
+    /// </summary>
+    /// <param name="actor">Policy network (Outputs = 2 × action size: means, then raw log σ); the caller keeps ownership.</param>
+    /// <param name="critic1">First Q network (Inputs = observation + action size); the caller keeps ownership.</param>
+    /// <param name="critic2">Second Q network; the caller keeps ownership.</param>
+    /// <param name="agents">The group's size: SAC acts for all agents together, so membership is fixed once stepping starts.</param>
+    /// <param name="options">Hyper-parameters (defaults when null).</param>
+    /// <param name="seed">Seed of exploration noise and replay sampling.</param>
+    public static AgentGroup WithSac(Brain actor, Brain critic1, Brain critic2, int agents, SacOptions? options, ulong seed)
+    {
+        var learner = new SacLearner(actor, critic1, critic2, agents, options, seed);
+        return new AgentGroup(AgentGroupMode.Sac, actor, null, learner, actor.Inputs, ActionSpec.Continuous(learner.ActionSize), TrainingBudget.None);
     }
 
     /// <summary>
@@ -133,7 +178,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     public static AgentGroup WithHeuristic(int observationSize, ActionSpec actions)
     {
         if (observationSize < 1) throw new ArgumentOutOfRangeException(nameof(observationSize), observationSize, "observationSize must be at least 1.");
-        return new AgentGroup(AgentGroupMode.Heuristic, null, null, observationSize, actions ?? throw new ArgumentNullException(nameof(actions)));
+        return new AgentGroup(AgentGroupMode.Heuristic, null, null, null, observationSize, actions ?? throw new ArgumentNullException(nameof(actions)), TrainingBudget.None);
     }
 
     /// <summary>How the group decides and learns.</summary>
@@ -145,7 +190,24 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     /// <summary>The PPO learner, in <see cref="AgentGroupMode.Ppo"/>.</summary>
     public PpoLearner? Ppo => _ppo;
 
-    /// <summary>The action layout of PPO and heuristic groups (null for the others, whose actions are an index or the outputs).</summary>
+    /// <summary>The SAC learner, in <see cref="AgentGroupMode.Sac"/>.</summary>
+    public SacLearner? Sac => _sac;
+
+    /// <summary>
+    /// When set, every finished episode of every member is appended to it: return, length, and the custom values
+    /// the agent set during the episode (<see cref="Agent.SetEpisodeValue"/>). Setting it sizes the members' value rows once.
+    /// </summary>
+    public EpisodeStatistics? Statistics
+    {
+        get => _statistics;
+        set
+        {
+            _statistics = value;
+            foreach (Agent agent in _agents) agent.EnsureEpisodeValues(value?.ValueCount ?? 0);
+        }
+    }
+
+    /// <summary>The action layout of PPO, SAC and heuristic groups (null for the others, whose actions are an index or the outputs).</summary>
     public ActionSpec? Actions { get; }
 
     /// <summary>
@@ -200,6 +262,8 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         }
         if (_actorCritic is not null && Steps > 0) throw new InvalidOperationException("An actor-critic group's membership is fixed once it has stepped.");
         if (_ppo is not null && (_agents.Count >= _ppo.Agents || Steps > 0)) throw new InvalidOperationException($"This PPO group holds exactly {_ppo.Agents} agents, fixed once it has stepped.");
+        if (_sac is not null && (_agents.Count >= _sac.Agents || Steps > 0)) throw new InvalidOperationException($"This SAC group holds exactly {_sac.Agents} agents, fixed once it has stepped.");
+        agent.EnsureEpisodeValues(_statistics?.ValueCount ?? 0);
         agent.Group = this;
         agent.Row = _agents.Count;
         agent.Started = false;
@@ -212,7 +276,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     public bool Remove(Agent agent)
     {
         if (agent is null || agent.Group != this) return false;
-        if ((_actorCritic is not null || _ppo is not null) && Steps > 0) throw new InvalidOperationException("An actor-critic or PPO group's membership is fixed once it has stepped.");
+        if ((_actorCritic is not null || _ppo is not null || _sac is not null) && Steps > 0) throw new InvalidOperationException("An actor-critic, PPO or SAC group's membership is fixed once it has stepped.");
         _agents.RemoveAt(agent.Row);
         for (int i = agent.Row; i < _agents.Count; i++) _agents[i].Row = i;
         agent.Group = null;
@@ -230,12 +294,13 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         if (n == 0) return;
         if (_actorCritic is not null && n != _actorCritic.Agents) throw new InvalidOperationException($"This actor-critic group needs exactly {_actorCritic.Agents} agents; it has {n}.");
         if (_ppo is not null && n != _ppo.Agents) throw new InvalidOperationException($"This PPO group needs exactly {_ppo.Agents} agents; it has {n}.");
+        if (_sac is not null && n != _sac.Agents) throw new InvalidOperationException($"This SAC group needs exactly {_sac.Agents} agents; it has {n}.");
         EnsureCapacity(n);
         bool learn = Learning && Mode is not (AgentGroupMode.Inference or AgentGroupMode.Heuristic);
         if (_decisionPeriod > 1 && Steps % _decisionPeriod != 0)
         {
             RepeatActions(n);
-            LastUpdates = 0;
+            LastUpdates = learn ? TrainPpo() : 0;
             Steps++;
             return;
         }
@@ -275,6 +340,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
                 agent.LastEpisodeLength = agent.StepCount;
                 agent.CompletedEpisodes++;
                 CompletedEpisodes++;
+                _statistics?.Add(agent.LastEpisodeReward, agent.LastEpisodeLength, agent.EpisodeValues);
                 EpisodeEnded?.Invoke(agent);
                 BeginEpisode(agent);
                 agent.CollectObservations(observation);
@@ -293,6 +359,11 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         if (_ppo is not null && _ppo.AwaitingRecord)
         {
             _ppo.Record(_rewards.AsSpan(0, n), _terminated.AsSpan(0, n), _truncated.AsSpan(0, n), _next.AsSpan(0, n * _inputs));
+        }
+        int sacUpdates = 0;
+        if (_sac is not null && _sac.AwaitingRecord)
+        {
+            sacUpdates = _sac.Record(_rewards.AsSpan(0, n), _next.AsSpan(0, n * _inputs), _terminated.AsSpan(0, n));
         }
 
         // 2. Decide for everyone with one batched call.
@@ -316,6 +387,9 @@ public sealed class AgentGroup : IFixedStep, IDisposable
                     for (int i = 0; i < n; i++) _agents[i].WriteActionMask(masks.Slice(i * _maskSize, _maskSize));
                 }
                 _ppo!.Act(observations, actions, masks, explore: learn);
+                break;
+            case AgentGroupMode.Sac:
+                _sac!.Act(observations, actions, explore: learn);
                 break;
             case AgentGroupMode.Heuristic:
                 actions.Clear();
@@ -346,8 +420,8 @@ public sealed class AgentGroup : IFixedStep, IDisposable
             agent.OnActionReceived(actions.Slice(i * _actionSize, _actionSize));
         }
 
-        // 4. Learn within the budget (DQN; the actor-critic learner updates itself every rollout).
-        LastUpdates = 0;
+        // 4. Learn within the budget (DQN, budgeted PPO; the actor-critic learner updates itself every rollout, SAC per transition).
+        LastUpdates = sacUpdates + (learn ? TrainPpo() : 0);
         if (learn && _dqn is not null && _dqn.ReadyToTrain)
         {
             _pacer.Begin(_budget, Stopwatch.GetTimestamp());
@@ -362,8 +436,27 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         Steps++;
     }
 
-    /// <summary>Disposes the DQN target network (the brains passed in belong to the caller).</summary>
-    public void Dispose() => _dqn?.Dispose();
+    /// <summary>Disposes the DQN and SAC target networks (the brains passed in belong to the caller).</summary>
+    public void Dispose()
+    {
+        _dqn?.Dispose();
+        _sac?.Dispose();
+    }
+
+    /// <summary>Minibatch steps of a deferred PPO update within the budget; returns how many ran.</summary>
+    private int TrainPpo()
+    {
+        if (_ppo is null || !_ppo.UpdatePending || _budget.MaxUpdates < 1) return 0;
+        int done = 0;
+        _pacer.Begin(_budget, Stopwatch.GetTimestamp());
+        while (_ppo.UpdatePending && _pacer.MayRun(done))
+        {
+            _ppo.TrainStep();
+            done++;
+            _pacer.Ran(Stopwatch.GetTimestamp());
+        }
+        return done;
+    }
 
     private void RepeatActions(int n)
     {
@@ -382,6 +475,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         agent.PendingReward = 0f;
         agent.CumulativeReward = 0f;
         agent.StepCount = 0;
+        agent.EpisodeValues.AsSpan().Clear();
         agent.OnEpisodeBegin();
     }
 

@@ -21,8 +21,13 @@ public sealed class PpoLearner
     private readonly PpoOptions _options;
     private readonly SeededRandom _random;
     private readonly int _agents, _inputs, _outputs, _actionSize, _maskSize, _steps, _rows, _minibatch;
-    private readonly float[] _observations, _actions, _logProbs, _rewards, _dones, _values, _advantages, _returns;
-    private readonly byte[] _masks, _mbMasks, _greedyMasks;
+    // The rollout being collected; the update reads the _train* set. In the foreground the two sets are the same
+    // arrays; with deferred updates they are two sets, swapped when a rollout completes (double-buffered).
+    private float[] _observations, _actions, _logProbs, _rewards, _dones, _values, _advantages, _returns;
+    private byte[] _masks;
+    private float[] _trainObservations, _trainActions, _trainLogProbs, _trainRewards, _trainDones, _trainValues, _trainAdvantages, _trainReturns;
+    private byte[] _trainMasks;
+    private readonly byte[] _mbMasks, _greedyMasks;
     private readonly float[] _mbObservations, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, _dOutputs, _dValues;
     private readonly float[] _scratchOut, _bootstrap, _logStd;
     private readonly double[] _logStdGradient, _logStdM, _logStdV, _scratch;
@@ -34,7 +39,10 @@ public sealed class PpoLearner
     private float[] _bcObservations = Array.Empty<float>(), _bcActions = Array.Empty<float>(), _bcGradient = Array.Empty<float>();
     private double[] _bcLogStdGradient = Array.Empty<double>();
     private int _t;
-    private bool _awaitingRecord;
+    private bool _awaitingRecord, _deferUpdates, _updatePending;
+    private int _epoch, _start, _batches, _epochBatches;
+    private float _clip;
+    private double _policyLossSum, _valueLossSum, _entropySum, _clippedSum, _klSum;
 
     /// <summary>Creates a learner for <paramref name="agents"/> agents.</summary>
     /// <param name="actor">Policy network: Inputs = observation size, Outputs = <see cref="ActionSpec.PolicyOutputs"/>, linear last layer.</param>
@@ -76,6 +84,15 @@ public sealed class PpoLearner
         _values = new float[_rows];
         _advantages = new float[_rows];
         _returns = new float[_rows];
+        _trainObservations = _observations;
+        _trainActions = _actions;
+        _trainMasks = _masks;
+        _trainLogProbs = _logProbs;
+        _trainRewards = _rewards;
+        _trainDones = _dones;
+        _trainValues = _values;
+        _trainAdvantages = _advantages;
+        _trainReturns = _returns;
         _order = new int[_rows];
         _mbObservations = new float[_minibatch * _inputs];
         _mbActions = new float[_minibatch * _actionSize];
@@ -178,6 +195,58 @@ public sealed class PpoLearner
         _bcLogStdGradient = new double[_logStd.Length];
     }
 
+    /// <summary>
+    /// When false (the default) a completed rollout's whole update runs inside the <see cref="Act(ReadOnlySpan{float}, Span{float}, ReadOnlySpan{bool}, bool)"/>
+    /// that completes it. When true the update is deferred: that Act only computes the advantages and hands the rollout
+    /// to a second buffer (collection goes on into the first, with the policy as it is being updated); the caller
+    /// then advances the update one minibatch at a time with <see cref="TrainStep"/> — e.g. within a per-tick
+    /// <see cref="Realtime.TrainingBudget"/>, as an <see cref="AgentGroup"/> made with one does. Should the next rollout
+    /// complete first, its Act finishes the pending update before starting the next one (counted in
+    /// <see cref="CatchUpSteps"/>). Turning it on allocates the second buffer once; it can change only while no update is pending.
+    /// </summary>
+    public bool DeferUpdates
+    {
+        get => _deferUpdates;
+        set
+        {
+            if (value == _deferUpdates) return;
+            if (_updatePending) throw new InvalidOperationException("DeferUpdates cannot change while an update is pending.");
+            _deferUpdates = value;
+            if (value && ReferenceEquals(_trainObservations, _observations))
+            {
+                _trainObservations = new float[_observations.Length];
+                _trainActions = new float[_actions.Length];
+                _trainMasks = new byte[_masks.Length];
+                _trainLogProbs = new float[_rows];
+                _trainRewards = new float[_rows];
+                _trainDones = new float[_rows];
+                _trainValues = new float[_rows];
+                _trainAdvantages = new float[_rows];
+                _trainReturns = new float[_rows];
+            }
+        }
+    }
+
+    /// <summary>Whether a deferred update has minibatch steps left (see <see cref="DeferUpdates"/>).</summary>
+    public bool UpdatePending => _updatePending;
+
+    /// <summary>Minibatch steps of deferred updates that an Act had to run itself because the next rollout completed first.</summary>
+    public long CatchUpSteps { get; private set; }
+
+    /// <summary>Minibatch steps taken (policy and value step each), by every update.</summary>
+    public long MinibatchSteps { get; private set; }
+
+    /// <summary>
+    /// Takes one minibatch step (policy and value) of the pending deferred update; returns false, doing nothing,
+    /// when none is pending. Allocates nothing.
+    /// </summary>
+    public bool TrainStep()
+    {
+        if (!_updatePending) return false;
+        UpdateStep();
+        return true;
+    }
+
     /// <summary>Whether an exploring Act waits for its Record.</summary>
     internal bool AwaitingRecord => _awaitingRecord;
 
@@ -206,7 +275,13 @@ public sealed class PpoLearner
         int offset = _t * _agents;
         if (explore && _t == _steps)
         {
-            Update(observations);
+            while (_updatePending)
+            {
+                UpdateStep();
+                CatchUpSteps++;
+            }
+            BeginUpdate(observations);
+            if (!_deferUpdates) while (_updatePending) UpdateStep();
             offset = 0;
         }
         Span<byte> maskRows = explore ? _masks.AsSpan(offset * _maskSize, _agents * _maskSize) : _greedyMasks;
@@ -318,46 +393,70 @@ public sealed class PpoLearner
         }
     }
 
-    private void Update(ReadOnlySpan<float> nextObservations)
+    /// <summary>Closes the collected rollout: GAE over it, hands it to the update's buffer, sets the schedules.</summary>
+    private void BeginUpdate(ReadOnlySpan<float> nextObservations)
     {
         ComputeAdvantages(nextObservations);
+        if (!ReferenceEquals(_trainObservations, _observations))
+        {
+            (_observations, _trainObservations) = (_trainObservations, _observations);
+            (_actions, _trainActions) = (_trainActions, _actions);
+            (_masks, _trainMasks) = (_trainMasks, _masks);
+            (_logProbs, _trainLogProbs) = (_trainLogProbs, _logProbs);
+            (_rewards, _trainRewards) = (_trainRewards, _rewards);
+            (_dones, _trainDones) = (_trainDones, _dones);
+            (_values, _trainValues) = (_trainValues, _values);
+            (_advantages, _trainAdvantages) = (_trainAdvantages, _advantages);
+            (_returns, _trainReturns) = (_trainReturns, _returns);
+        }
         double progress = _options.AnnealSteps > 0 ? Math.Min(1.0, (double)Steps / _options.AnnealSteps) : 0.0;
         float rate = (float)(_options.LearningRate + (_options.FinalLearningRate - _options.LearningRate) * progress);
         float clip = (float)(_options.ClipRange + (_options.FinalClipRange - _options.ClipRange) * progress);
         rate = Math.Max(rate, 1e-9f);
         CurrentLearningRate = rate;
         CurrentClipRange = clip;
+        _clip = clip;
         Actor.Optimizer = WithSchedule(Actor.Optimizer, rate);
         Critic.Optimizer = WithSchedule(Critic.Optimizer, rate);
         for (int i = 0; i < _rows; i++) _order[i] = i;
-        double policyLoss = 0, valueLoss = 0, entropy = 0, clipped = 0, kl = 0;
-        int batches = 0;
-        for (int epoch = 0; epoch < _options.Epochs; epoch++)
+        _policyLossSum = _valueLossSum = _entropySum = _clippedSum = _klSum = 0;
+        _batches = _epochBatches = 0;
+        _epoch = _start = 0;
+        _t = 0;
+        _updatePending = true;
+    }
+
+    /// <summary>One minibatch of the pending update (epochs of shuffled minibatches, in order); finishes the update after the last.</summary>
+    private void UpdateStep()
+    {
+        if (_start == 0)
         {
             Shuffle();
-            kl = 0;
-            int epochBatches = 0;
-            for (int start = 0; start < _rows; start += _minibatch)
-            {
-                int n = Math.Min(_minibatch, _rows - start);
-                Gather(start, n);
-                PpoPolicyStats stats = PolicyStep(n, clip);
-                valueLoss += ValueStep(n);
-                policyLoss += stats.Loss;
-                entropy += stats.Entropy;
-                clipped += stats.ClipFraction;
-                kl += stats.ApproxKl;
-                batches++;
-                epochBatches++;
-            }
-            kl /= epochBatches;
+            _klSum = 0;
+            _epochBatches = 0;
         }
-        LastPolicyLoss = (float)(policyLoss / batches);
-        LastValueLoss = (float)(valueLoss / batches);
-        LastEntropy = (float)(entropy / batches);
-        LastClipFraction = (float)(clipped / batches);
-        LastApproxKl = (float)kl;
-        _t = 0;
+        int n = Math.Min(_minibatch, _rows - _start);
+        Gather(_start, n);
+        PpoPolicyStats stats = PolicyStep(n, _clip);
+        _valueLossSum += ValueStep(n);
+        _policyLossSum += stats.Loss;
+        _entropySum += stats.Entropy;
+        _clippedSum += stats.ClipFraction;
+        _klSum += stats.ApproxKl;
+        _batches++;
+        _epochBatches++;
+        MinibatchSteps++;
+        _start += _minibatch;
+        if (_start < _rows) return;
+        _start = 0;
+        _epoch++;
+        if (_epoch < _options.Epochs) return;
+        LastPolicyLoss = (float)(_policyLossSum / _batches);
+        LastValueLoss = (float)(_valueLossSum / _batches);
+        LastEntropy = (float)(_entropySum / _batches);
+        LastClipFraction = (float)(_clippedSum / _batches);
+        LastApproxKl = (float)(_klSum / _epochBatches);
+        _updatePending = false;
         Updates++;
     }
 
@@ -401,13 +500,13 @@ public sealed class PpoLearner
         for (int r = 0; r < n; r++)
         {
             int i = _order[start + r];
-            _observations.AsSpan(i * _inputs, _inputs).CopyTo(_mbObservations.AsSpan(r * _inputs));
-            _actions.AsSpan(i * _actionSize, _actionSize).CopyTo(_mbActions.AsSpan(r * _actionSize));
-            if (_maskSize > 0) _masks.AsSpan(i * _maskSize, _maskSize).CopyTo(_mbMasks.AsSpan(r * _maskSize));
-            _mbLogProbs[r] = _logProbs[i];
-            _mbAdvantages[r] = _advantages[i];
-            _mbReturns[r] = _returns[i];
-            _mbValues[r] = _values[i];
+            _trainObservations.AsSpan(i * _inputs, _inputs).CopyTo(_mbObservations.AsSpan(r * _inputs));
+            _trainActions.AsSpan(i * _actionSize, _actionSize).CopyTo(_mbActions.AsSpan(r * _actionSize));
+            if (_maskSize > 0) _trainMasks.AsSpan(i * _maskSize, _maskSize).CopyTo(_mbMasks.AsSpan(r * _maskSize));
+            _mbLogProbs[r] = _trainLogProbs[i];
+            _mbAdvantages[r] = _trainAdvantages[i];
+            _mbReturns[r] = _trainReturns[i];
+            _mbValues[r] = _trainValues[i];
         }
         if (_options.NormalizeAdvantages && n > 1)
         {

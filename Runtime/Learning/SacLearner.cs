@@ -26,6 +26,9 @@ public sealed class SacLearner : IDisposable
     private long _alphaSteps;
     private bool _awaitingRecord;
 
+    /// <summary>Whether an exploring Act waits for its Record.</summary>
+    internal bool AwaitingRecord => _awaitingRecord;
+
     /// <summary>Creates a learner; the target critics start as clones of the critics.</summary>
     /// <param name="actor">Policy network: Inputs = observation size, Outputs = 2 × action size (means, then raw log σ), linear last layer.</param>
     /// <param name="critic1">First Q network: Inputs = observation size + action size, one linear output.</param>

@@ -63,6 +63,11 @@ public sealed class LearnerSamplesTests
             Assert.That(code, Is.EqualTo(1));
             Assert.That(LastLine(output), Does.Match(@"^pendulum: not solved after 1600 steps \(avg10 = -[0-9.]+\) in [0-9.]+ s$"));
             Assert.That(File.Exists(Path.Combine(dir, "pendulum-sac-seed1.png")), Is.True);
+            (code, output, _) = Run("pendulum-agents", "--steps", "400", "--out", dir, "--plain");   // SAC in an AgentGroup, statistics plotted
+            Assert.That(code, Is.EqualTo(1));
+            Assert.That(output, Does.Contain("upright"), "the per-episode custom value is reported");
+            Assert.That(LastLine(output), Does.Match(@"^pendulum: not solved after 400 steps \(avg10 = -[0-9.]+\) in [0-9.]+ s$"));
+            Assert.That(File.Exists(Path.Combine(dir, "pendulum-sac-agents-seed1.png")), Is.True);
             (code, _, string error) = Run("pendulum", "--algo", "dqn");
             Assert.That(code, Is.EqualTo(2));
             Assert.That(error, Does.Contain("pendulum runs sac or ppo"));
