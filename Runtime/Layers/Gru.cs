@@ -76,8 +76,8 @@ public sealed class Gru : RecurrentLayer
     {
         if (parameters.Length != ParameterCount) throw new ArgumentException($"parameters holds {parameters.Length} floats but the layer needs {ParameterCount}.", nameof(parameters));
         int g = 3 * Hidden, w = g * Inputs, u = g * Hidden;
-        WeightInitializer.Fill(parameters.Slice(0, w), WeightInit.XavierUniform, Inputs, Hidden, random);
-        WeightInitializer.Fill(parameters.Slice(w, u), WeightInit.XavierUniform, Hidden, Hidden, random);
+        for (int k = 0; k < 3; k++) WeightInitializer.Fill(parameters.Slice(k * Hidden * Inputs, Hidden * Inputs), WeightInit.XavierUniform, Inputs, Hidden, random);
+        for (int k = 0; k < 3; k++) WeightInitializer.Fill(parameters.Slice(w + k * Hidden * Hidden, Hidden * Hidden), WeightInit.XavierUniform, Hidden, Hidden, random);
         parameters.Slice(w + u).Clear();
     }
 
