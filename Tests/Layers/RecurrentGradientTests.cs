@@ -119,7 +119,7 @@ public sealed class RecurrentGradientTests
                 bool cut = t >= burnIn && (truncation.Window > 0 && (t - burnIn) % truncation.Window == 0 || t == burnIn && burnIn > 0);
                 if (cut) h = g.Constant(h.Values());
                 Node xt = p[parameterInputs + 1 + t];
-                h = layer is Gru ? GruCell(g, p, h, xt) : ElmanCell(g, p, h, xt);
+                h = UnrolledCells.Cell(layer is Gru, g, p, 0, h, xt);
                 if (t < burnIn) continue;
                 Node term = g.Sum(g.Mul(g.Constant(targets[t]), h));
                 total = total is null ? term : g.Add(total, term);
@@ -128,22 +128,6 @@ public sealed class RecurrentGradientTests
         };
         return GradientCheck.Function(loss, inputs, handWritten);
     }
-
-    // u = σ(x W_uᵀ + b_xu + h U_uᵀ + b_hu), r likewise, n = tanh(x W_nᵀ + b_xn + r ⊙ (h U_nᵀ + b_hn)), h′ = (1 − u) ⊙ n + u ⊙ h.
-    // p: W_u, W_r, W_n, U_u, U_r, U_n, b_xu, b_xr, b_xn, b_hu, b_hr, b_hn.
-    private static Node GruCell(Graph g, Node[] p, Node h, Node x)
-    {
-        Node Gx(int k) => g.Add(g.MatMul(x, g.Transpose(p[k])), p[6 + k]);
-        Node Gh(int k) => g.Add(g.MatMul(h, g.Transpose(p[3 + k])), p[9 + k]);
-        Node u = g.Sigmoid(g.Add(Gx(0), Gh(0)));
-        Node r = g.Sigmoid(g.Add(Gx(1), Gh(1)));
-        Node n = g.Tanh(g.Add(Gx(2), g.Mul(r, Gh(2))));
-        return g.Add(g.Mul(g.Sub(g.Constant(1.0), u), n), g.Mul(u, h));
-    }
-
-    // h′ = tanh(x Wᵀ + h Uᵀ + b). p: W, U, b.
-    private static Node ElmanCell(Graph g, Node[] p, Node h, Node x) =>
-        g.Tanh(g.Add(g.Add(g.MatMul(x, g.Transpose(p[0])), g.MatMul(h, g.Transpose(p[1]))), p[2]));
 
     private (float[] DTheta, float[] DX, float[] DH0) HandWritten(RecurrentLayer layer, float[] theta, float[] h0, float[] x, float[] c, int steps,
         TruncatedBptt truncation)
