@@ -196,8 +196,9 @@ public sealed class RecurrentBrain : IDisposable
     /// <param name="batch">Sequences.</param>
     /// <param name="steps">Steps per sequence.</param>
     /// <param name="truncation">Window and burn-in.</param>
+    /// <param name="stateGradientNorms">Empty, or <paramref name="steps"/> values receiving ‖dL/dh_t‖₂ per step (see <see cref="RecurrentLayer.BackwardSequence"/>).</param>
     public float AccumulateSequence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialState, int batch, int steps,
-        TruncatedBptt truncation)
+        TruncatedBptt truncation, Span<double> stateGradientNorms = default)
     {
         ThrowIfDisposed();
         if (batch < 1 || batch > MaxAgents) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must lie in [1, {MaxAgents}].");
@@ -226,7 +227,7 @@ public sealed class RecurrentBrain : IDisposable
         BufferSlice dH = dStates.Slice((1 + truncation.BurnIn) * batch * h, trained * h);            // dL/dh_t from the outputs
         HeadBackward(states.Slice(batch * h, rows * h), dH, first, trained, Loss.IsFused);
         if (truncation.BurnIn > 0) _backend.Fill(dStates.Slice(batch * h, first * h), 0f);
-        Core.BackwardSequence(_backend, default, dStates, states, x, cache, scratch, batch, steps, truncation);
+        Core.BackwardSequence(_backend, default, dStates, states, x, cache, scratch, batch, steps, truncation, stateGradientNorms);
         return loss;
     }
 

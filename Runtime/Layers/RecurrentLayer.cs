@@ -139,9 +139,14 @@ public abstract class RecurrentLayer
     /// <param name="batch">B.</param>
     /// <param name="steps">T.</param>
     /// <param name="truncation">Window and burn-in; <see cref="TruncatedBptt.Full"/> for the whole sequence.</param>
+    /// <param name="stateGradientNorms">
+    /// Empty, or T values: entry t receives ‖dL/dh_{t+1}‖₂ (over the batch), the total gradient reaching the state of
+    /// step t — how gradients vanish or explode with the distance from the loss (0 for burn-in steps). Waits for the device.
+    /// </param>
     public void BackwardSequence(IBackend backend, BufferSlice dX, BufferSlice dStates, BufferSlice states, BufferSlice x, BufferSlice cache,
-        BufferSlice scratch, int batch, int steps, TruncatedBptt truncation)
+        BufferSlice scratch, int batch, int steps, TruncatedBptt truncation, Span<double> stateGradientNorms = default)
     {
+        if (!stateGradientNorms.IsEmpty && stateGradientNorms.Length != steps) throw new ArgumentException($"stateGradientNorms holds {stateGradientNorms.Length} values but T = {steps}.", nameof(stateGradientNorms));
         if (backend is null) throw new ArgumentNullException(nameof(backend));
         CheckSequence(states, x, cache, scratch, batch, steps);
         int h = batch * Hidden, i = batch * Inputs, c = batch * CacheWidth;
@@ -154,6 +159,7 @@ public abstract class RecurrentLayer
         for (int t = steps - 1; t >= 0; t--)
         {
             BufferSlice dXt = dX.IsEmpty ? default : dX.Slice(t * i, i);
+            if (!stateGradientNorms.IsEmpty) stateGradientNorms[t] = t < burnIn ? 0 : Math.Sqrt(backend.SumOfSquares(dStates.Slice((t + 1) * h, h)));
             if (t < burnIn)
             {
                 if (!dXt.IsEmpty) backend.Fill(dXt, 0f);
