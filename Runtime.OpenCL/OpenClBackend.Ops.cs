@@ -336,6 +336,65 @@ public sealed partial class OpenClBackend
     }
 
     /// <inheritdoc />
+    public void GruGatesForward(BufferSlice hNext, BufferSlice gates, BufferSlice gx, BufferSlice gh, BufferSlice h, int rows, int hidden)
+    {
+        RecurrentKernels.CheckGru(hNext.Length, nameof(hNext), gates.Length, nameof(gates), gx.Length, nameof(gx), gh.Length, nameof(gh), h.Length, nameof(h), rows, hidden);
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(hNext, nameof(hNext));
+            Own(gates, nameof(gates));
+            Own(gx, nameof(gx));
+            Own(gh, nameof(gh));
+            Own(h, nameof(h));
+            int n = rows * hidden;
+            if (n == 0) return;
+            Begin(_gruForward);
+            Push(hNext);
+            Push(gates);
+            Push(gx);
+            Push(gh);
+            Push(h);
+            Push(rows);
+            Push(hidden);
+            Run(n);
+        }
+    }
+
+    /// <inheritdoc />
+    public void GruGatesBackward(BufferSlice dGx, BufferSlice dGh, BufferSlice dH, BufferSlice dHNext, BufferSlice gates, BufferSlice gh, BufferSlice h,
+        int rows, int hidden)
+    {
+        RecurrentKernels.CheckGru(dH.Length, nameof(dH), gates.Length, nameof(gates), dGx.Length, nameof(dGx), gh.Length, nameof(gh), h.Length, nameof(h), rows, hidden);
+        Check.Matrix(dGh.Length, rows, 3 * hidden, nameof(dGh));
+        Check.Matrix(dHNext.Length, rows, hidden, nameof(dHNext));
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            Own(dGx, nameof(dGx));
+            Own(dGh, nameof(dGh));
+            Own(dH, nameof(dH));
+            Own(dHNext, nameof(dHNext));
+            Own(gates, nameof(gates));
+            Own(gh, nameof(gh));
+            Own(h, nameof(h));
+            int n = rows * hidden;
+            if (n == 0) return;
+            Begin(_gruBackward);
+            Push(dGx);
+            Push(dGh);
+            Push(dH);
+            Push(dHNext);
+            Push(gates);
+            Push(gh);
+            Push(h);
+            Push(rows);
+            Push(hidden);
+            Run(n);
+        }
+    }
+
+    /// <inheritdoc />
     public void Lerp(BufferSlice destination, BufferSlice source, float t)
     {
         Check.SameLength(source.Length, destination.Length, nameof(source), nameof(destination));

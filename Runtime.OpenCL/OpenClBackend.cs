@@ -40,7 +40,7 @@ public sealed partial class OpenClBackend : IBackend
     private readonly CL _api;
     private readonly List<ClHandle> _owned = new();
     private readonly ClHandle _context, _queue, _program;
-    private readonly ClHandle _fill, _copy, _copyOverlapping, _lerp, _gemmTiled, _biasActivation, _biasSoftmax, _activationBackward,
+    private readonly ClHandle _gruForward, _gruBackward, _fill, _copy, _copyOverlapping, _lerp, _gemmTiled, _biasActivation, _biasSoftmax, _activationBackward,
         _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _gradientDescent, _momentum, _adam;
     private readonly ClHandle? _gemmBlocked;
     private readonly int _tile, _local, _reduceGroup;
@@ -107,6 +107,8 @@ public sealed partial class OpenClBackend : IBackend
             _copy = Kernel("copy");
             _copyOverlapping = Kernel("copy_overlapping");
             _lerp = Kernel("lerp");
+            _gruForward = Kernel("gru_gates_forward");
+            _gruBackward = Kernel("gru_gates_backward");
             _gemmTiled = Kernel("gemm_tiled");
             _biasActivation = Kernel("bias_activation_forward");
             _biasSoftmax = Kernel("bias_softmax_forward");

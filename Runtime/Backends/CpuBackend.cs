@@ -349,6 +349,15 @@ public sealed class CpuBackend : IHostBackend
     public void Lerp(BufferSlice destination, BufferSlice source, float t) => ReductionKernels.Lerp(Span(destination), Span(source), t);
 
     /// <inheritdoc />
+    public void GruGatesForward(BufferSlice hNext, BufferSlice gates, BufferSlice gx, BufferSlice gh, BufferSlice h, int rows, int hidden) =>
+        RecurrentKernels.GruGatesForward(Span(hNext), Span(gates), Span(gx), Span(gh), Span(h), rows, hidden);
+
+    /// <inheritdoc />
+    public void GruGatesBackward(BufferSlice dGx, BufferSlice dGh, BufferSlice dH, BufferSlice dHNext, BufferSlice gates, BufferSlice gh, BufferSlice h,
+        int rows, int hidden) =>
+        RecurrentKernels.GruGatesBackward(Span(dGx), Span(dGh), Span(dH), Span(dHNext), Span(gates), Span(gh), Span(h), rows, hidden);
+
+    /// <inheritdoc />
     public void Synchronize()
     {
     }

@@ -139,6 +139,29 @@ public interface IBackend : IDisposable
     /// <param name="t">Fraction in [0, 1].</param>
     void Lerp(BufferSlice destination, BufferSlice source, float t);
 
+    /// <summary>The element-wise part of a GRU step; see <see cref="Kernels.RecurrentKernels.GruGatesForward"/>. hNext may equal h.</summary>
+    /// <param name="hNext">h′ (rows, hidden).</param>
+    /// <param name="gates">[u | r | n] (rows, 3·hidden), kept for the backward pass.</param>
+    /// <param name="gx">x·Wᵀ + b_x (rows, 3·hidden).</param>
+    /// <param name="gh">h·Uᵀ + b_h (rows, 3·hidden).</param>
+    /// <param name="h">h (rows, hidden).</param>
+    /// <param name="rows">Batch size.</param>
+    /// <param name="hidden">H.</param>
+    void GruGatesForward(BufferSlice hNext, BufferSlice gates, BufferSlice gx, BufferSlice gh, BufferSlice h, int rows, int hidden);
+
+    /// <summary>Backward of <see cref="GruGatesForward"/>; see <see cref="Kernels.RecurrentKernels.GruGatesBackward"/>.</summary>
+    /// <param name="dGx">dL/dgx (rows, 3·hidden), overwritten.</param>
+    /// <param name="dGh">dL/dgh (rows, 3·hidden), overwritten.</param>
+    /// <param name="dH">dL/dh (rows, hidden), accumulated into (the direct path dh′ ⊙ u).</param>
+    /// <param name="dHNext">dL/dh′ (rows, hidden).</param>
+    /// <param name="gates">[u | r | n] from the forward pass.</param>
+    /// <param name="gh">h·Uᵀ + b_h from the forward pass.</param>
+    /// <param name="h">h (rows, hidden).</param>
+    /// <param name="rows">Batch size.</param>
+    /// <param name="hidden">H.</param>
+    void GruGatesBackward(BufferSlice dGx, BufferSlice dGh, BufferSlice dH, BufferSlice dHNext, BufferSlice gates, BufferSlice gh, BufferSlice h,
+        int rows, int hidden);
+
     /// <summary>Waits until all queued work has finished (a no-op on the CPU).</summary>
     void Synchronize();
 }

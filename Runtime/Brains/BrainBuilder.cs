@@ -37,6 +37,21 @@ public sealed class BrainBuilder
         return this;
     }
 
+    /// <summary>Starts a brain with memory: a GRU of <paramref name="units"/> as its first layer (dense layers follow).</summary>
+    /// <param name="units">Hidden units, the per-agent state width.</param>
+    public RecurrentBrainBuilder Gru(int units) => Recurrent(RecurrentKind.Gru, units, 1f);
+
+    /// <summary>Starts a brain with memory: an Elman RNN (tanh) of <paramref name="units"/> as its first layer.</summary>
+    /// <param name="units">Hidden units, the per-agent state width.</param>
+    /// <param name="recurrentScale">Factor on the initial recurrent weights.</param>
+    public RecurrentBrainBuilder Rnn(int units, float recurrentScale = 1f) => Recurrent(RecurrentKind.Rnn, units, recurrentScale);
+
+    private RecurrentBrainBuilder Recurrent(RecurrentKind kind, int units, float recurrentScale)
+    {
+        if (_layers.Count > 0) throw new InvalidOperationException("The recurrent layer must be the first layer of a brain.");
+        return new RecurrentBrainBuilder(_inputs, kind, units, recurrentScale);
+    }
+
     /// <summary>Sets the training loss.</summary>
     /// <param name="loss">The loss.</param>
     public BrainBuilder Loss(Loss loss)

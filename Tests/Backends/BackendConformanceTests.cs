@@ -339,6 +339,89 @@ public sealed class BackendConformanceTests
         Assert.Throws<ArgumentOutOfRangeException>(() => _backend.Lerp(destination, source, 1.5f));
     }
 
+    private static readonly int[][] GruShapes = { new[] { 1, 1 }, new[] { 3, 17 }, new[] { 129, 3 }, new[] { 2, 300 } };
+
+    [Test]
+    public void GruGatesForwardMatchesTheDoubleReference([ValueSource(nameof(GruShapes))] int[] shape)
+    {
+        int rows = shape[0], hidden = shape[1], w = 3 * hidden;
+        float[] gx = RandomValues(rows * w, 91, -3f, 3f), gh = RandomValues(rows * w, 92, -3f, 3f), h = RandomValues(rows * hidden, 93);
+        BufferSlice hNext = Put(new float[rows * hidden]), gates = Put(new float[rows * w]);
+        _backend.GruGatesForward(hNext, gates, Put(gx), Put(gh), Put(h), rows, hidden);
+        double[] expectedH = new double[rows * hidden], expectedGates = new double[rows * w];
+        for (int b = 0; b < rows; b++)
+        {
+            for (int j = 0; j < hidden; j++)
+            {
+                int g = b * w;
+                double u = 1 / (1 + Math.Exp(-((double)gx[g + j] + gh[g + j])));
+                double r = 1 / (1 + Math.Exp(-((double)gx[g + hidden + j] + gh[g + hidden + j])));
+                double n = Math.Tanh(gx[g + 2 * hidden + j] + r * gh[g + 2 * hidden + j]);
+                expectedGates[g + j] = u;
+                expectedGates[g + hidden + j] = r;
+                expectedGates[g + 2 * hidden + j] = n;
+                expectedH[b * hidden + j] = (1 - u) * n + u * h[b * hidden + j];
+            }
+        }
+        AssertAllClose(Get(hNext), ToSingle(expectedH), "h'");
+        AssertAllClose(Get(gates), ToSingle(expectedGates), "gates");
+        AssertGuards(hNext);
+        AssertGuards(gates);
+
+        // In place: h' over h, as the agents' state buffer is updated.
+        BufferSlice state = Put(h);
+        _backend.GruGatesForward(state, gates, Put(gx), Put(gh), state, rows, hidden);
+        AssertAllClose(Get(state), ToSingle(expectedH), "h' in place");
+    }
+
+    [Test]
+    public void GruGatesBackwardMatchesTheDoubleReference([ValueSource(nameof(GruShapes))] int[] shape)
+    {
+        int rows = shape[0], hidden = shape[1], w = 3 * hidden;
+        float[] gates = RandomValues(rows * w, 94, 0.05f, 0.95f), gh = RandomValues(rows * w, 95, -2f, 2f), h = RandomValues(rows * hidden, 96);
+        float[] dHNext = RandomValues(rows * hidden, 97), dH0 = RandomValues(rows * hidden, 98);
+        BufferSlice dGx = Put(new float[rows * w]), dGh = Put(new float[rows * w]), dH = Put(dH0);
+        _backend.GruGatesBackward(dGx, dGh, dH, Put(dHNext), Put(gates), Put(gh), Put(h), rows, hidden);
+        double[] eGx = new double[rows * w], eGh = new double[rows * w], eH = new double[rows * hidden];
+        for (int b = 0; b < rows; b++)
+        {
+            for (int j = 0; j < hidden; j++)
+            {
+                int g = b * w, s = b * hidden + j;
+                double u = gates[g + j], r = gates[g + hidden + j], n = gates[g + 2 * hidden + j], d = dHNext[s];
+                double an = d * (1 - u) * (1 - n * n);
+                double ar = an * gh[g + 2 * hidden + j] * r * (1 - r);
+                double au = d * (h[s] - n) * u * (1 - u);
+                eGx[g + j] = eGh[g + j] = au;
+                eGx[g + hidden + j] = eGh[g + hidden + j] = ar;
+                eGx[g + 2 * hidden + j] = an;
+                eGh[g + 2 * hidden + j] = an * r;
+                eH[s] = dH0[s] + d * u;
+            }
+        }
+        AssertAllClose(Get(dGx), ToSingle(eGx), "dgx");
+        AssertAllClose(Get(dGh), ToSingle(eGh), "dgh");
+        AssertAllClose(Get(dH), ToSingle(eH), "dh");
+        AssertGuards(dGx);
+        AssertGuards(dGh);
+        AssertGuards(dH);
+    }
+
+    [Test]
+    public void GruGatesRejectShortOperandsNamingTheParameter()
+    {
+        BufferSlice three = Put(new float[3]), nine = Put(new float[9]), eight = Put(new float[8]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => _backend.GruGatesForward(three, nine, eight, nine, three, 1, 3), Throws.ArgumentException.With.Property("ParamName").EqualTo("gx"));
+            Assert.That(() => _backend.GruGatesForward(three, nine, nine, nine, Put(new float[2]), 1, 3), Throws.ArgumentException.With.Property("ParamName").EqualTo("h"));
+            Assert.That(() => _backend.GruGatesBackward(nine, eight, three, three, nine, nine, three, 1, 3), Throws.ArgumentException.With.Property("ParamName").EqualTo("dGh"));
+            Assert.That(() => _backend.GruGatesBackward(nine, nine, three, Put(new float[2]), nine, nine, three, 1, 3), Throws.ArgumentException.With.Property("ParamName").EqualTo("dHNext"));
+        });
+    }
+
+    private static float[] ToSingle(double[] values) => Array.ConvertAll(values, v => (float)v);
+
     [Test]
     public void SynchronizeReturnsAfterQueuedWork()
     {

@@ -43,7 +43,7 @@ public static class OnnxExporter
     public const long IrVersion = 7;
 
     // ONNX enums
-    private const int FloatType = 1;                // TensorProto.DataType.FLOAT
+    internal const int FloatType = 1;                // TensorProto.DataType.FLOAT
     private const int AttributeFloat = 1, AttributeInt = 2;
 
     /// <summary>The ONNX model as bytes (e.g. for <c>new InferenceSession(bytes)</c>).</summary>
@@ -78,38 +78,7 @@ public static class OnnxExporter
             string y = i == last ? options.OutputName : prefix + ".y";
             string z = f.Kind == ActivationKind.Linear ? y : prefix + ".z";
             graph.Message(1, Node(prefix + ".gemm", "Gemm", new[] { x, w, b }, z, Attribute("transB", 1L)));   // z = x·Wᵀ + b
-            switch (f.Kind)
-            {
-                case ActivationKind.Linear:
-                    break;
-                case ActivationKind.Sigmoid:
-                case ActivationKind.Tanh:
-                case ActivationKind.Relu:
-                case ActivationKind.Softplus:
-                    graph.Message(1, Node(prefix + ".activation", f.Kind.ToString(), new[] { z }, y));
-                    break;
-                case ActivationKind.LeakyRelu:
-                case ActivationKind.Elu:
-                    graph.Message(1, Node(prefix + ".activation", f.Kind.ToString(), new[] { z }, y, Attribute("alpha", f.Alpha)));
-                    break;
-                case ActivationKind.Swish:
-                    // Opset 13 has no Swish/SiLU op: y = z · Sigmoid(z).
-                    graph.Message(1, Node(prefix + ".sigmoid", "Sigmoid", new[] { z }, prefix + ".s"));
-                    graph.Message(1, Node(prefix + ".activation", "Mul", new[] { z, prefix + ".s" }, y));
-                    break;
-                case ActivationKind.Softmax:
-                    graph.Message(1, Node(prefix + ".activation", "Softmax", new[] { z }, y, Attribute("axis", -1L)));
-                    break;
-                case ActivationKind.BinaryStep:
-                    // y = z < 0 ? 0 : 1, as Cortex computes it (NaN → 1): Cast(Not(Less(z, 0)), FLOAT).
-                    needsZero = true;
-                    graph.Message(1, Node(prefix + ".less", "Less", new[] { z, "zero" }, prefix + ".negative"));
-                    graph.Message(1, Node(prefix + ".not", "Not", new[] { prefix + ".negative" }, prefix + ".step"));
-                    graph.Message(1, Node(prefix + ".cast", "Cast", new[] { prefix + ".step" }, y, Attribute("to", FloatType)));
-                    break;
-                default:
-                    throw new NotSupportedException($"Layer {i}: activation {f} has no ONNX form.");
-            }
+            needsZero |= EmitActivation(graph, prefix, f, z, y, i);
             x = y;
             fanIn = outputs;
         }
@@ -155,8 +124,47 @@ public static class OnnxExporter
         AtomicFile.Write(path, Export(brain, options));
     }
 
+    // y = f(z) as ONNX nodes named after prefix; returns whether the graph needs the scalar initializer "zero".
+    internal static bool EmitActivation(ProtoWriter graph, string prefix, Activation f, string z, string y, int layer)
+    {
+        bool zero = false;
+        switch (f.Kind)
+        {
+            case ActivationKind.Linear:
+                break;
+            case ActivationKind.Sigmoid:
+            case ActivationKind.Tanh:
+            case ActivationKind.Relu:
+            case ActivationKind.Softplus:
+                graph.Message(1, Node(prefix + ".activation", f.Kind.ToString(), new[] { z }, y));
+                break;
+            case ActivationKind.LeakyRelu:
+            case ActivationKind.Elu:
+                graph.Message(1, Node(prefix + ".activation", f.Kind.ToString(), new[] { z }, y, Attribute("alpha", f.Alpha)));
+                break;
+            case ActivationKind.Swish:
+                // Opset 13 has no Swish/SiLU op: y = z · Sigmoid(z).
+                graph.Message(1, Node(prefix + ".sigmoid", "Sigmoid", new[] { z }, prefix + ".s"));
+                graph.Message(1, Node(prefix + ".activation", "Mul", new[] { z, prefix + ".s" }, y));
+                break;
+            case ActivationKind.Softmax:
+                graph.Message(1, Node(prefix + ".activation", "Softmax", new[] { z }, y, Attribute("axis", -1L)));
+                break;
+            case ActivationKind.BinaryStep:
+                // y = z < 0 ? 0 : 1, as Cortex computes it (NaN → 1): Cast(Not(Less(z, 0)), FLOAT).
+                zero = true;
+                graph.Message(1, Node(prefix + ".less", "Less", new[] { z, "zero" }, prefix + ".negative"));
+                graph.Message(1, Node(prefix + ".not", "Not", new[] { prefix + ".negative" }, prefix + ".step"));
+                graph.Message(1, Node(prefix + ".cast", "Cast", new[] { prefix + ".step" }, y, Attribute("to", FloatType)));
+                break;
+            default:
+                throw new NotSupportedException($"Layer {layer}: activation {f} has no ONNX form.");
+        }
+        return zero;
+    }
+
     // NodeProto: input 1, output 2, name 3, op_type 4, attribute 5.
-    private static ProtoWriter Node(string name, string op, string[] inputs, string output, params ProtoWriter[] attributes)
+    internal static ProtoWriter Node(string name, string op, string[] inputs, string output, params ProtoWriter[] attributes)
     {
         var node = new ProtoWriter();
         foreach (string input in inputs) node.String(1, input);
@@ -166,12 +174,12 @@ public static class OnnxExporter
     }
 
     // AttributeProto: name 1, f 2, i 3, type 20.
-    private static ProtoWriter Attribute(string name, long value) => new ProtoWriter().String(1, name).Int64(3, value).Int64(20, AttributeInt);
+    internal static ProtoWriter Attribute(string name, long value) => new ProtoWriter().String(1, name).Int64(3, value).Int64(20, AttributeInt);
 
-    private static ProtoWriter Attribute(string name, float value) => new ProtoWriter().String(1, name).Float(2, value).Int64(20, AttributeFloat);
+    internal static ProtoWriter Attribute(string name, float value) => new ProtoWriter().String(1, name).Float(2, value).Int64(20, AttributeFloat);
 
     // TensorProto: dims 1, data_type 2, name 8, raw_data 9.
-    private static ProtoWriter Tensor(string name, long[] dims, ReadOnlySpan<float> values) =>
+    internal static ProtoWriter Tensor(string name, long[] dims, ReadOnlySpan<float> values) =>
         new ProtoWriter().PackedInt64(1, dims).Int64(2, FloatType).String(8, name).RawFloats(9, values);
 
     // ValueInfoProto { name 1, type 2 } → TypeProto { tensor_type 1 } → Tensor { elem_type 1, shape 2 } → TensorShapeProto { dim 1 }
@@ -185,7 +193,7 @@ public static class OnnxExporter
         return new ProtoWriter().String(1, name).Message(2, new ProtoWriter().Message(1, tensor));
     }
 
-    private static void CheckName(string? name, string what)
+    internal static void CheckName(string? name, string what)
     {
         if (string.IsNullOrEmpty(name)) throw new ArgumentException($"{what} must be a non-empty name.", what);
     }
