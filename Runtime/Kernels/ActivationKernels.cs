@@ -256,7 +256,7 @@ public static class ActivationKernels
             _f = f;
         }
 
-        [MethodImpl(JitHints.HotLoop)]
+        [MethodImpl(JitHints.KernelRoot)]
         public void Run<TO, TV, TN, TW, TS>()
             where TO : struct, ISimdOps<TV> where TV : struct
             where TN : struct, ISimdOps<TW> where TW : struct
@@ -331,7 +331,7 @@ public static class ActivationKernels
             _f = f;
         }
 
-        [MethodImpl(JitHints.HotLoop)]
+        [MethodImpl(JitHints.KernelRoot)]
         public void Run<TO, TV, TN, TW, TS>()
             where TO : struct, ISimdOps<TV> where TV : struct
             where TN : struct, ISimdOps<TW> where TW : struct

@@ -116,4 +116,10 @@ internal static class JitHints
     /// reference assemblies do not name; runtimes that do not know it ignore it.
     /// </summary>
     public const MethodImplOptions HotLoop = (MethodImplOptions)512;
+
+    /// <summary>
+    /// <see cref="HotLoop"/>, compiled as a method of its own (never inlined into its dispatcher): a kernel body whose
+    /// per-register math (tanh, exp) must inline gets the JIT's whole inlining budget instead of what is left of its caller's.
+    /// </summary>
+    public const MethodImplOptions KernelRoot = HotLoop | MethodImplOptions.NoInlining;
 }
