@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using Cortex.Backends;
 using Cortex.Layers;
-using Cortex.Tensors;
 
 namespace Cortex;
 
@@ -149,7 +148,7 @@ public sealed class Brain : IDisposable
     /// <param name="inputs">At least batch·Inputs values, row-major.</param>
     /// <param name="outputs">At least batch·Outputs values; the first batch·Outputs are written.</param>
     /// <param name="batch">Rows, at least 0.</param>
-    public unsafe void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batch)
+    public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batch)
     {
         using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Predict));
         ThrowIfDisposed();
@@ -157,19 +156,7 @@ public sealed class Brain : IDisposable
         BrainChecks.CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
         BrainChecks.CheckRows(outputs.Length, batch, Outputs, nameof(outputs));
         SingleThreadGuard.CheckDisjoint(inputs.Slice(0, batch * Inputs), outputs.Slice(0, batch * Outputs), nameof(inputs), nameof(outputs));
-        _work.ForwardRows = -1;
-        fixed (float* px = inputs)
-        fixed (float* py = outputs)
-        {
-            for (int start = 0; start < batch; start += MaxBatch)
-            {
-                int rows = Math.Min(MaxBatch, batch - start);
-                BufferSlice x = _work.StageInput(px + (long)start * Inputs, rows * Inputs);
-                BufferSlice y = _work.OutputFor(py + (long)start * Outputs, rows * Outputs, _stack.Output);
-                _stack.Infer(x, y, rows);
-                _work.Deliver(py + (long)start * Outputs, y);
-            }
-        }
+        _stack.Predict(inputs, outputs, batch);
     }
 
     /// <summary>
@@ -198,18 +185,11 @@ public sealed class Brain : IDisposable
     /// <param name="inputs">(batch, Inputs).</param>
     /// <param name="targets">(batch, Outputs).</param>
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
-    public unsafe float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
         using SingleThreadGuard.Scope scope = _threads.Enter(nameof(AccumulateGradients));
         CheckTrainingBatch(inputs, targets, batch);
-        fixed (float* px = inputs)
-        fixed (float* pt = targets)
-        {
-            BufferSlice x = _work.StageInput(px, batch * Inputs), t = _work.StageTarget(pt, batch * Outputs);
-            float loss = _stack.ForwardLoss(Spec.Loss, x, t, batch);
-            if (IsFinite(loss)) _stack.BackwardLoss(Spec.Loss, x, t, batch);
-            return loss;
-        }
+        return _stack.Accumulate(Spec.Loss, inputs, targets, batch);
     }
 
     /// <summary>One minibatch step with class labels instead of one-hot targets (see <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>).</summary>
@@ -250,28 +230,14 @@ public sealed class Brain : IDisposable
     /// <param name="inputs">(count, Inputs).</param>
     /// <param name="targets">(count, Outputs).</param>
     /// <param name="count">Rows, at least 1.</param>
-    public unsafe Evaluation Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count)
+    public Evaluation Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count)
     {
         using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Evaluate));
         ThrowIfDisposed();
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Evaluate needs at least one row.");
         BrainChecks.CheckRows(inputs.Length, count, Inputs, nameof(inputs));
         BrainChecks.CheckRows(targets.Length, count, Outputs, nameof(targets));
-        int wrong = 0;
-        double lossSum = 0;
-        fixed (float* px = inputs)
-        fixed (float* pt = targets)
-        {
-            for (int start = 0; start < count; start += MaxBatch)
-            {
-                int rows = Math.Min(MaxBatch, count - start), n = rows * Outputs;
-                BufferSlice t = _work.StageTarget(pt + (long)start * Outputs, n);
-                lossSum += (double)_stack.ForwardLoss(Spec.Loss, _work.StageInput(px + (long)start * Inputs, rows * Inputs), t, rows) * rows;
-                wrong += Metrics.CountMisclassified(_work.Read(_stack.Output.Take(n)), targets.Slice(start * Outputs, n), rows, Outputs);
-            }
-        }
-        _work.ForwardRows = -1;
-        return new Evaluation((float)(lossSum / count), 1f - (float)wrong / count);
+        return _stack.Evaluate(Spec.Loss, inputs, targets, count);
     }
 
     /// <summary>
@@ -287,10 +253,7 @@ public sealed class Brain : IDisposable
         BrainChecks.CheckBatch(batch, MaxBatch);
         if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Forward needs at least one row.");
         BrainChecks.CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
-        BufferSlice x = _work.Input.Take(batch * Inputs);
-        _backend.Upload(x, inputs.Slice(0, batch * Inputs));
-        _stack.Forward(x, batch, inputKept: true);
-        return _work.Read(_stack.Output.Take(batch * Outputs));
+        return _stack.ForwardKept(inputs, batch);
     }
 
     /// <summary>
@@ -322,11 +285,7 @@ public sealed class Brain : IDisposable
         if (_work.ForwardRows < 1 || !_work.InputKept) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict, Train and Evaluate overwrite its activations).");
         if (batch != _work.ForwardRows) throw new ArgumentException($"batch is {batch} but the preceding Forward ran {_work.ForwardRows} rows.", nameof(batch));
         BrainChecks.CheckRows(outputGradient.Length, batch, Outputs, nameof(outputGradient));
-        int n = batch * Outputs;
-        _backend.Upload(_work.GradientA.Take(n), outputGradient.Slice(0, n));
-        BufferSlice dX = inputGradient.IsEmpty ? default : _work.InputGradient.Take(batch * Inputs);
-        _stack.Backward(_work.Input.Take(batch * Inputs), batch, gradientIsPreActivation: false, dX);
-        if (!dX.IsEmpty) _backend.Download(inputGradient.Slice(0, batch * Inputs), dX);
+        _stack.BackwardKept(outputGradient, batch, inputGradient);
     }
 
     /// <summary>
@@ -429,17 +388,10 @@ public sealed class Brain : IDisposable
 
     // Train on a device backend with one wait: the loss and the gradient norm come back together (the same values and
     // the same outcome as the two-wait path: a non-finite loss discards this step's gradients with the rest).
-    private unsafe float TrainQueued(IQueuedScalarsBackend device, ScalarQueue queue, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    private float TrainQueued(IQueuedScalarsBackend device, ScalarQueue queue, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
         CheckTrainingBatch(inputs, targets, batch);
-        float loss;
-        double squares;
-        fixed (float* px = inputs)
-        fixed (float* pt = targets)
-        {
-            BufferSlice x = _work.StageInput(px, batch * Inputs), t = _work.StageTarget(pt, batch * Outputs);
-            loss = _stack.ForwardBackwardQueued(device, queue, Spec.Loss, x, t, batch, _arena.Gradients.All, out squares);
-        }
+        float loss = _stack.AccumulateQueued(device, queue, Spec.Loss, inputs, targets, batch, _arena.Gradients.All, out double squares);
         if (!IsFinite(loss))
         {
             _guard.Reject();

@@ -14,7 +14,7 @@ internal sealed class LayerStack : IParallelWork
 {
     private readonly IBackend _backend;
     private readonly Workspace _work;
-    private readonly int _inputs, _outputs;
+    private readonly int _inputs, _outputs, _maxBatch;
     private BufferSlice _x, _y;
     private int _rows, _blockRows;
     private bool _warmed;
@@ -24,6 +24,7 @@ internal sealed class LayerStack : IParallelWork
         _backend = backend;
         _inputs = spec.Inputs;
         _outputs = spec.Outputs;
+        _maxBatch = spec.MaxBatch;
         Layers = new Layer[spec.Layers.Count];
         int fanIn = spec.Inputs;
         for (int i = 0; i < Layers.Length; i++)
@@ -33,6 +34,104 @@ internal sealed class LayerStack : IParallelWork
             fanIn = l.Outputs;
         }
         _work = new Workspace(backend, spec, Layers);
+    }
+
+    /// <summary>Predict over any batch, in chunks of MaxBatch rows (see <see cref="Infer"/>).</summary>
+    /// <param name="inputs">(batch, Inputs), validated.</param>
+    /// <param name="outputs">(batch, Outputs), validated.</param>
+    /// <param name="batch">Rows.</param>
+    public unsafe void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batch)
+    {
+        _work.ForwardRows = -1;
+        fixed (float* px = inputs)
+        fixed (float* py = outputs)
+        {
+            for (int start = 0; start < batch; start += _maxBatch)
+            {
+                int rows = Math.Min(_maxBatch, batch - start);
+                BufferSlice x = _work.StageInput(px + (long)start * _inputs, rows * _inputs);
+                BufferSlice y = _work.OutputFor(py + (long)start * _outputs, rows * _outputs, Output);
+                Infer(x, y, rows);
+                _work.Deliver(py + (long)start * _outputs, y);
+            }
+        }
+    }
+
+    /// <summary>Forward, loss and (when the loss is finite) backward on the caller's rows; returns the loss.</summary>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="inputs">(batch, Inputs), validated.</param>
+    /// <param name="targets">(batch, Outputs), validated.</param>
+    /// <param name="batch">Rows, at most MaxBatch.</param>
+    public unsafe float Accumulate(Loss loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    {
+        fixed (float* px = inputs)
+        fixed (float* pt = targets)
+        {
+            BufferSlice x = _work.StageInput(px, batch * _inputs), t = _work.StageTarget(pt, batch * _outputs);
+            float value = ForwardLoss(loss, x, t, batch);
+            if (!float.IsNaN(value) && !float.IsInfinity(value)) BackwardLoss(loss, x, t, batch);
+            return value;
+        }
+    }
+
+    /// <summary><see cref="ForwardBackwardQueued"/> on the caller's rows.</summary>
+    public unsafe float AccumulateQueued(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, ReadOnlySpan<float> inputs,
+        ReadOnlySpan<float> targets, int batch, BufferSlice gradients, out double squares)
+    {
+        fixed (float* px = inputs)
+        fixed (float* pt = targets)
+        {
+            BufferSlice x = _work.StageInput(px, batch * _inputs), t = _work.StageTarget(pt, batch * _outputs);
+            return ForwardBackwardQueued(device, queue, loss, x, t, batch, gradients, out squares);
+        }
+    }
+
+    /// <summary>Mean loss and accuracy over any number of rows, in chunks of MaxBatch; leaves no forward pass behind.</summary>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="inputs">(count, Inputs), validated.</param>
+    /// <param name="targets">(count, Outputs), validated.</param>
+    /// <param name="count">Rows.</param>
+    public unsafe Evaluation Evaluate(Loss loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count)
+    {
+        int wrong = 0;
+        double lossSum = 0;
+        fixed (float* px = inputs)
+        fixed (float* pt = targets)
+        {
+            for (int start = 0; start < count; start += _maxBatch)
+            {
+                int rows = Math.Min(_maxBatch, count - start), n = rows * _outputs;
+                BufferSlice t = _work.StageTarget(pt + (long)start * _outputs, n);
+                lossSum += (double)ForwardLoss(loss, _work.StageInput(px + (long)start * _inputs, rows * _inputs), t, rows) * rows;
+                wrong += Metrics.CountMisclassified(_work.Read(Output.Take(n)), targets.Slice(start * _outputs, n), rows, _outputs);
+            }
+        }
+        _work.ForwardRows = -1;
+        return new Evaluation((float)(lossSum / count), 1f - (float)wrong / count);
+    }
+
+    /// <summary>A training forward that copies the input into the workspace, so a public Backward may follow; returns the outputs.</summary>
+    /// <param name="inputs">(batch, Inputs), validated.</param>
+    /// <param name="batch">Rows.</param>
+    public ReadOnlySpan<float> ForwardKept(ReadOnlySpan<float> inputs, int batch)
+    {
+        BufferSlice x = _work.Input.Take(batch * _inputs);
+        _backend.Upload(x, inputs.Slice(0, batch * _inputs));
+        Forward(x, batch, inputKept: true);
+        return _work.Read(Output.Take(batch * _outputs));
+    }
+
+    /// <summary>After <see cref="ForwardKept"/>: backpropagates the caller's dL/dy, and writes dL/dx when asked.</summary>
+    /// <param name="outputGradient">(batch, Outputs), validated.</param>
+    /// <param name="batch">The forward pass's rows.</param>
+    /// <param name="inputGradient">(batch, Inputs), or empty to skip.</param>
+    public void BackwardKept(ReadOnlySpan<float> outputGradient, int batch, Span<float> inputGradient)
+    {
+        int n = batch * _outputs;
+        _backend.Upload(_work.GradientA.Take(n), outputGradient.Slice(0, n));
+        BufferSlice dX = inputGradient.IsEmpty ? default : _work.InputGradient.Take(batch * _inputs);
+        Backward(_work.Input.Take(batch * _inputs), batch, gradientIsPreActivation: false, dX);
+        if (!dX.IsEmpty) _backend.Download(inputGradient.Slice(0, batch * _inputs), dX);
     }
 
     /// <summary>First to last.</summary>
