@@ -267,10 +267,10 @@ public sealed class PpoLearner
     /// <param name="explore">Sample and store (training), or act greedily (evaluation).</param>
     public void Act(ReadOnlySpan<float> observations, Span<float> actions, ReadOnlySpan<bool> actionMask, bool explore = true)
     {
-        Need(observations.Length, _agents * _inputs, nameof(observations));
-        Need(actions.Length, _agents * _actionSize, nameof(actions));
+        Rollout.Need(observations.Length, _agents * _inputs, nameof(observations));
+        Rollout.Need(actions.Length, _agents * _actionSize, nameof(actions));
         bool masked = !actionMask.IsEmpty && _maskSize > 0;
-        if (masked) Need(actionMask.Length, _agents * _maskSize, nameof(actionMask));
+        if (masked) Rollout.Need(actionMask.Length, _agents * _maskSize, nameof(actionMask));
         if (explore && _awaitingRecord) throw new InvalidOperationException("Call Record with the outcome of the previous Act before acting again.");
         int offset = _t * _agents;
         if (explore && _t == _steps)
@@ -324,29 +324,9 @@ public sealed class PpoLearner
     public void Record(ReadOnlySpan<float> rewards, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated, ReadOnlySpan<float> finalObservations)
     {
         if (!_awaitingRecord) throw new InvalidOperationException("Record follows an exploring Act.");
-        Need(rewards.Length, _agents, nameof(rewards));
-        Need(terminated.Length, _agents, nameof(terminated));
-        bool anyTruncated = false;
-        if (!truncated.IsEmpty)
-        {
-            Need(truncated.Length, _agents, nameof(truncated));
-            foreach (bool t in truncated.Slice(0, _agents)) anyTruncated |= t;
-        }
-        if (anyTruncated)
-        {
-            Need(finalObservations.Length, _agents * _inputs, nameof(finalObservations));
-            Critic.Predict(finalObservations, _bootstrap, _agents);
-        }
         int offset = _t * _agents;
-        for (int a = 0; a < _agents; a++)
-        {
-            float r = rewards[a];
-            if (float.IsNaN(r) || float.IsInfinity(r)) r = 0f;   // a non-finite reward is dropped, not learned from
-            bool cut = anyTruncated && truncated[a] && !terminated[a];
-            if (cut) r += _options.Gamma * _bootstrap[a];
-            _rewards[offset + a] = r;
-            _dones[offset + a] = terminated[a] || cut ? 1f : 0f;
-        }
+        Rollout.Record(Critic, _options.Gamma, _agents, _inputs, rewards, terminated, truncated, finalObservations, _bootstrap,
+            _rewards.AsSpan(offset, _agents), _dones.AsSpan(offset, _agents));
         _t++;
         Steps += _agents;
         _awaitingRecord = false;
@@ -469,21 +449,7 @@ public sealed class PpoLearner
     private void ComputeAdvantages(ReadOnlySpan<float> nextObservations)
     {
         Critic.Predict(nextObservations, _bootstrap, _agents);
-        float gamma = _options.Gamma, lambda = _options.Lambda;
-        for (int a = 0; a < _agents; a++)
-        {
-            float nextValue = _bootstrap[a], gae = 0f;
-            for (int t = _steps - 1; t >= 0; t--)
-            {
-                int i = t * _agents + a;
-                float notDone = 1f - _dones[i];
-                float delta = _rewards[i] + gamma * nextValue * notDone - _values[i];
-                gae = delta + gamma * lambda * notDone * gae;
-                _advantages[i] = gae;
-                _returns[i] = gae + _values[i];
-                nextValue = _values[i];
-            }
-        }
+        Rollout.Advantages(_options.Gamma, _options.Lambda, _steps, _agents, _rewards, _dones, _values, _bootstrap, _advantages, _returns);
     }
 
     private void Shuffle()
@@ -589,8 +555,4 @@ public sealed class PpoLearner
         }
     }
 
-    private static void Need(int length, int needed, string name)
-    {
-        if (length < needed) throw new ArgumentException($"{name} holds {length} values but {needed} are needed.", name);
-    }
 }
