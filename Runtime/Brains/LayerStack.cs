@@ -74,15 +74,28 @@ internal sealed class LayerStack : IParallelWork
         }
     }
 
-    /// <summary><see cref="ForwardBackwardQueued"/> on the caller's rows.</summary>
-    public unsafe float AccumulateQueued(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, ReadOnlySpan<float> inputs,
-        ReadOnlySpan<float> targets, int batch, BufferSlice gradients, out double squares)
+    /// <summary>
+    /// The accumulate of a training step. On a backend with a scalar queue it is <see cref="ForwardBackwardQueued"/>:
+    /// the gradient arena's Σg² comes back with the loss (one wait); elsewhere it is <see cref="Accumulate"/> and
+    /// <paramref name="squares"/> is null (the step guard reduces the gradients itself).
+    /// </summary>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="inputs">(batch, Inputs), validated.</param>
+    /// <param name="targets">(batch, Outputs), validated.</param>
+    /// <param name="batch">Rows, at most MaxBatch.</param>
+    /// <param name="gradients">The whole gradient arena.</param>
+    /// <param name="squares">Σg² over the gradient arena after the backward pass, when it came back with the loss.</param>
+    public unsafe float AccumulateForStep(Loss loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, BufferSlice gradients, out double? squares)
     {
+        squares = null;
+        if (_work.Scalars is not { } queue) return Accumulate(loss, inputs, targets, batch);
         fixed (float* px = inputs)
         fixed (float* pt = targets)
         {
             BufferSlice x = _work.StageInput(px, batch * _inputs), t = _work.StageTarget(pt, batch * _outputs);
-            return ForwardBackwardQueued(device, queue, loss, x, t, batch, gradients, out squares);
+            float value = ForwardBackwardQueued((IQueuedScalarsBackend)_backend, queue, loss, x, t, batch, gradients, out double sum);
+            squares = sum;
+            return value;
         }
     }
 
