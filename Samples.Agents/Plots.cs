@@ -68,7 +68,7 @@ public static class Plots
         plot.XLabel("environment steps");
         plot.YLabel("return");
         plot.Axes.SetLimitsY(0, 520);
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.UpperRight);
         return Save(plot, directory, "cartpole-partial.png");
     }
 
