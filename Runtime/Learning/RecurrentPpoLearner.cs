@@ -260,15 +260,28 @@ public sealed class RecurrentPpoLearner
         _awaitingRecord = false;
     }
 
+    /// <summary>
+    /// Clears one agent's memory (actor and critic state) so its next <see cref="Act"/> starts an episode. <see cref="Record"/>
+    /// does this for every agent whose episode ended; call it where episodes end without a Record (greedy evaluation).
+    /// </summary>
+    /// <param name="agent">The agent's row.</param>
+    public void ResetMemory(int agent)
+    {
+        if ((uint)agent >= (uint)_agents) throw new ArgumentOutOfRangeException(nameof(agent), agent, $"agent must lie in [0, {_agents}).");
+        Actor.ResetState(_actorState, agent);
+        Critic.ResetState(_criticState, agent);
+        _newEpisode[agent] = true;
+    }
+
+    /// <summary>Whether an exploring Act waits for its Record.</summary>
+    internal bool AwaitingRecord => _awaitingRecord;
+
     /// <summary>Clears the memory of every agent whose episode ended (terminated or truncated).</summary>
     private void EndEpisodes(ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated)
     {
         for (int a = 0; a < _agents; a++)
         {
-            if (!terminated[a] && (truncated.IsEmpty || !truncated[a])) continue;
-            Actor.ResetState(_actorState, a);
-            Critic.ResetState(_criticState, a);
-            _newEpisode[a] = true;
+            if (terminated[a] || !truncated.IsEmpty && truncated[a]) ResetMemory(a);
         }
     }
 
