@@ -51,6 +51,7 @@ public sealed class QuickRunner
         () => new GemmSuite(),
         () => new MlpSuite(),
         () => new OnnxRuntimeSuite(),
+        () => new RecurrentSuite(),
         () => new OpenClSuite(),
         () => new RealtimeSuite(),
     };

@@ -31,6 +31,8 @@ public sealed class RecurrentBrain : IDisposable
     private int _sequenceBatch, _sequenceSteps;
     private TruncatedBptt _sequenceTruncation;
     private bool _sequenceReady, _sequenceHasStarts;
+    private readonly LayerSpec[] _layers;
+    private readonly BrainMetadata _metadata = new();
     private long _step;
     private bool _disposed;
 
@@ -45,6 +47,8 @@ public sealed class RecurrentBrain : IDisposable
         _optimizer = optimizer;
         MaxAgents = maxAgents;
         MaxSteps = maxSteps;
+        _layers = new LayerSpec[layers.Count];
+        for (int i = 0; i < layers.Count; i++) _layers[i] = layers[i];
         _head = new Dense[layers.Count];
         int fanIn = hidden, count = Core.ParameterCount, widest = hidden;
         for (int i = 0; i < layers.Count; i++)
@@ -141,6 +145,51 @@ public sealed class RecurrentBrain : IDisposable
 
     /// <summary>Optimizer steps taken.</summary>
     public long Steps => _step;
+
+    /// <summary>A name saved with the brain ("" by default); at most 1024 chars to be saved.</summary>
+    public string Name
+    {
+        get => _metadata.Name;
+        set => _metadata.Name = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
+    /// <summary>The user's string entries, saved with the brain (keys 1–256 chars, values up to 65,536, at most 4096 entries).</summary>
+    public IDictionary<string, string> UserData => _metadata.UserData;
+
+    /// <summary>Named float arrays saved with the brain (e.g. an observation normaliser); as <see cref="Brain.Sections"/>.</summary>
+    public IDictionary<string, float[]> Sections => _metadata.Sections;
+
+    // ---- for brain files (Serialization/RecurrentSnapshot.cs) ----
+
+    internal BrainMetadata Metadata => _metadata;
+
+    internal IBackend Backend => _backend;
+
+    internal IReadOnlyList<LayerSpec> HeadSpecs => _layers;
+
+    internal float RecurrentScale => Core is ElmanRnn rnn ? rnn.RecurrentScale : 1f;
+
+    internal DeviceBuffer? Moment1 => Optimizer.MomentCount >= 1 ? _moment1 : null;
+
+    internal DeviceBuffer? Moment2 => Optimizer.MomentCount >= 2 ? _moment2 : null;
+
+    internal void RestoreSteps(long steps) => _step = steps;
+
+    /// <summary>Floats of the training and thinking buffers a brain of this shape allocates (everything but θ, gradients and moments).</summary>
+    internal static long WorkspaceFloats(int inputs, RecurrentKind kind, int hidden, IReadOnlyList<LayerSpec> layers, int maxAgents, int maxSteps)
+    {
+        long rows = (long)maxAgents * maxSteps, cacheWidth = kind == RecurrentKind.Gru ? 6L * hidden : hidden;
+        long scratchWidth = kind == RecurrentKind.Gru ? 6L * hidden : 0;
+        long widest = hidden, heads = 0;
+        foreach (LayerSpec l in layers)
+        {
+            widest = Math.Max(widest, l.Outputs);
+            heads += 2L * l.Outputs;   // z and y (y may share z's buffer)
+        }
+        int outputs = layers[layers.Count - 1].Outputs;
+        return rows * inputs + 2L * (maxSteps + 1L) * maxAgents * hidden + rows * cacheWidth + maxAgents * (scratchWidth + hidden)
+            + rows * outputs + 2L * rows * widest + rows * heads;
+    }
 
     /// <summary>
     /// One tick for a group of agents: reads each agent's observation and hidden state, writes its outputs and

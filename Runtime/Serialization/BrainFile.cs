@@ -57,7 +57,7 @@ public static class BrainFile
         destination.Write(payload);
     }
 
-    /// <summary>Writes the file to a stream at its current position (not atomic: use <see cref="Save"/> for files).</summary>
+    /// <summary>Writes the file to a stream at its current position (not atomic: use <see cref="Save(Brain, string, BrainSaveOptions?)"/> for files).</summary>
     /// <param name="brain">The brain to save.</param>
     /// <param name="destination">A writable stream; left open.</param>
     /// <param name="options">What to include; null for the defaults.</param>
@@ -93,23 +93,112 @@ public static class BrainFile
     private static byte[] Encode(Brain brain, BrainSaveOptions? options, out BrainFileFlags flags)
     {
         if (brain is null) throw new ArgumentNullException(nameof(brain));
-        (BrainFileDto dto, BrainFileFlags f) = BrainSnapshot.Capture(brain, options ?? new BrainSaveOptions());
-        byte[] payload = MemoryPackSerializer.Serialize(dto, MemoryPackSerializerOptions.Utf16);   // UTF-16 strings decode to as many bytes as they take in the file
+        return Encode(BrainSnapshot.Capture(brain, options ?? new BrainSaveOptions()), nameof(brain), out flags);
+    }
+
+    private static byte[] Encode(RecurrentBrain brain, BrainSaveOptions? options, out BrainFileFlags flags)
+    {
+        if (brain is null) throw new ArgumentNullException(nameof(brain));
+        return Encode(RecurrentSnapshot.Capture(brain, options ?? new BrainSaveOptions()), nameof(brain), out flags);
+    }
+
+    private static byte[] Encode((BrainFileDto Dto, BrainFileFlags Flags) captured, string paramName, out BrainFileFlags flags)
+    {
+        byte[] payload = MemoryPackSerializer.Serialize(captured.Dto, MemoryPackSerializerOptions.Utf16);   // UTF-16 strings decode to as many bytes as they take in the file
         if (payload.Length > MaxPayloadLength)
         {
-            throw new ArgumentException($"The brain needs a {payload.Length}-byte payload; a brain file holds at most {MaxPayloadLength} (save without optimizer state?).", nameof(brain));
+            throw new ArgumentException($"The brain needs a {payload.Length}-byte payload; a brain file holds at most {MaxPayloadLength} (save without optimizer state?).", paramName);
         }
-        flags = f;
+        flags = captured.Flags;
         return payload;
+    }
+
+    // ---------------------------------------------------------------- recurrent brains (format 2)
+
+    /// <summary>A recurrent brain's whole file as a new array.</summary>
+    /// <param name="brain">The brain to save.</param>
+    /// <param name="options">What to include; null for the defaults.</param>
+    public static byte[] ToBytes(RecurrentBrain brain, BrainSaveOptions? options = null) => WithHeader(Encode(brain, options, out BrainFileFlags flags), flags);
+
+    /// <summary>Writes a recurrent brain's file into a buffer writer (header, then payload).</summary>
+    /// <param name="brain">The brain to save.</param>
+    /// <param name="destination">Where the bytes go.</param>
+    /// <param name="options">What to include; null for the defaults.</param>
+    public static void Write(RecurrentBrain brain, IBufferWriter<byte> destination, BrainSaveOptions? options = null)
+    {
+        if (destination is null) throw new ArgumentNullException(nameof(destination));
+        destination.Write(ToBytes(brain, options));
+    }
+
+    /// <summary>Writes a recurrent brain's file to a stream at its current position (not atomic: use <see cref="Save(RecurrentBrain, string, BrainSaveOptions?)"/> for files).</summary>
+    /// <param name="brain">The brain to save.</param>
+    /// <param name="destination">A writable stream; left open.</param>
+    /// <param name="options">What to include; null for the defaults.</param>
+    public static void Write(RecurrentBrain brain, Stream destination, BrainSaveOptions? options = null)
+    {
+        if (destination is null) throw new ArgumentNullException(nameof(destination));
+        if (!destination.CanWrite) throw new ArgumentException("The stream is not writable.", nameof(destination));
+        byte[] file = ToBytes(brain, options);
+        for (int at = 0; at < file.Length; at += CopyChunk) destination.Write(file, at, Math.Min(CopyChunk, file.Length - at));
+    }
+
+    /// <summary>Saves a recurrent brain atomically, as <see cref="Save(Brain, string, BrainSaveOptions?)"/> does a dense one.</summary>
+    /// <param name="brain">The brain to save.</param>
+    /// <param name="path">The file to create or replace.</param>
+    /// <param name="options">What to include; null for the defaults.</param>
+    public static void Save(RecurrentBrain brain, string path, BrainSaveOptions? options = null)
+    {
+        AtomicFile.CheckPath(path);
+        byte[] file = ToBytes(brain, options);   // everything that can fail on the brain's account fails before the disk is touched
+        AtomicFile.Write(path, file, null, null);
+    }
+
+    /// <summary>Loads a recurrent brain (GRU or Elman RNN, then dense layers) from a file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="backend">Where the brain runs; null for a private one-thread CPU backend.</param>
+    /// <param name="options">Limits and overrides (<see cref="BrainLoadOptions.MaxBatch"/> sets the agents per call); null for the defaults.</param>
+    /// <exception cref="BrainFormatException">The file is not a valid brain file, or holds a dense brain (load that with <see cref="Load"/>).</exception>
+    public static RecurrentBrain LoadRecurrent(string path, IBackend? backend = null, BrainLoadOptions? options = null)
+    {
+        using FileStream stream = OpenRead(path);
+        byte[] file = ReadFile(stream, exactLength: true);
+        return ReadRecurrent(file, backend, options);
+    }
+
+    /// <summary>Reads one recurrent brain's file from a stream, leaving it just after the file's last byte.</summary>
+    /// <param name="source">A readable stream positioned at the header.</param>
+    /// <param name="backend">Where the brain runs; null for a private one-thread CPU backend.</param>
+    /// <param name="options">Limits and overrides; null for the defaults.</param>
+    /// <exception cref="BrainFormatException">The bytes are not a valid recurrent brain file.</exception>
+    public static RecurrentBrain ReadRecurrent(Stream source, IBackend? backend = null, BrainLoadOptions? options = null) =>
+        ReadRecurrent(ReadFile(CheckReadable(source), exactLength: false), backend, options);
+
+    /// <summary>Reads a recurrent brain from a buffer that holds exactly one brain file.</summary>
+    /// <param name="data">The file's bytes.</param>
+    /// <param name="backend">Where the brain runs; null for a private one-thread CPU backend.</param>
+    /// <param name="options">Limits and overrides; null for the defaults.</param>
+    /// <exception cref="BrainFormatException">The bytes are not a valid recurrent brain file.</exception>
+    public static RecurrentBrain ReadRecurrent(ReadOnlySpan<byte> data, IBackend? backend = null, BrainLoadOptions? options = null)
+    {
+        options ??= new BrainLoadOptions();
+        return RecurrentSnapshot.Build(ReadValidated(data, options, recurrent: true), backend, options);
+    }
+
+    private static byte[] WithHeader(byte[] payload, BrainFileFlags flags)
+    {
+        byte[] file = new byte[HeaderLength + payload.Length];
+        BrainFileHeader.Write(file, flags, payload);
+        payload.CopyTo(file, HeaderLength);
+        return file;
     }
 
     // ---------------------------------------------------------------- reading
 
-    /// <summary>Loads a brain from a file.</summary>
+    /// <summary>Loads a (dense) brain from a file; a recurrent brain's file loads with <see cref="LoadRecurrent"/>.</summary>
     /// <param name="path">The file.</param>
     /// <param name="backend">Where the brain runs; null for a private CPU backend.</param>
     /// <param name="options">Limits and overrides; null for the defaults.</param>
-    /// <exception cref="BrainFormatException">The file is not a valid brain file (the message says what and where).</exception>
+    /// <exception cref="BrainFormatException">The file is not a valid brain file (the message says what and where), or holds a recurrent brain.</exception>
     public static Brain Load(string path, IBackend? backend = null, BrainLoadOptions? options = null)
     {
         using FileStream stream = OpenRead(path);
@@ -133,18 +222,21 @@ public static class BrainFile
     public static Brain Read(ReadOnlySpan<byte> data, IBackend? backend = null, BrainLoadOptions? options = null)
     {
         options ??= new BrainLoadOptions();
-        BrainSnapshot.Validated file;
+        return BrainSnapshot.Build(ReadValidated(data, options, recurrent: false), backend, options);
+    }
+
+    private static BrainSnapshot.Validated ReadValidated(ReadOnlySpan<byte> data, BrainLoadOptions options, bool recurrent)
+    {
         try
         {
             BrainFileHeader header = Open(data, out ReadOnlySpan<byte> payload);
             BrainFileDto dto = DeserializeFile(payload);
-            file = BrainSnapshot.Validate(dto, header.Flags, options);
+            return BrainSnapshot.Validate(dto, header.Flags, header.Version, options, recurrent);
         }
         catch (Exception e) when (e is not BrainFormatException)
         {
             throw Unexpected(e);
         }
-        return BrainSnapshot.Build(file, backend, options);
     }
 
     /// <summary>Reads a file's metadata and spec without reading its weights or building a brain (the checksum is still verified).</summary>

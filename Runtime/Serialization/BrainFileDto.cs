@@ -2,7 +2,7 @@ using MemoryPack;
 
 namespace Cortex.Serialization;
 
-// The MemoryPack payload of a brain file, format 1. Version-tolerant: a later version may add members
+// The MemoryPack payload of a brain file, formats 1 and 2 (2 adds Recurrent, order 6). Version-tolerant: a later version may add members
 // under new orders (older readers skip them by their recorded lengths) but never renumbers, retypes or
 // reuses one. Every DTO checks its member-length table before the generated reader trusts it, and
 // strings and object arrays are read by the bounded formatters of PayloadGuard, reached through
@@ -20,6 +20,7 @@ internal sealed partial class BrainFileDto
     [MemoryPackOrder(4)] public RandomStateDto? RandomState { get; set; }
     [MemoryPackIgnore] public SectionDto[]? Sections { get => SectionsField?.Value; set => SectionsField = new(value); }
     [MemoryPackInclude, MemoryPackOrder(5), MemoryPackAllowSerialize] private DtoField<DtoTags.Sections, SectionDto[]>? SectionsField { get; set; }
+    [MemoryPackOrder(6)] public RecurrentDto? Recurrent { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref BrainFileDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file", WireSchemas.File);
@@ -116,6 +117,20 @@ internal sealed partial class RandomStateDto
     private static void Guard(ref MemoryPackReader reader, ref RandomStateDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "randomState", WireSchemas.RandomState);
 }
 
+// Format 2: the recurrent layer in front of the dense layers of spec (whose inputs are then the brain's inputs, and
+// whose layers are the dense head); parameters hold the recurrent layer's, then the head's. Absent in dense files.
+[MemoryPackable(GenerateType.VersionTolerant)]
+internal sealed partial class RecurrentDto
+{
+    [MemoryPackOrder(0)] public byte Kind { get; set; }
+    [MemoryPackOrder(1)] public int Hidden { get; set; }
+    [MemoryPackOrder(2)] public float RecurrentScale { get; set; }
+    [MemoryPackOrder(3)] public int MaxSequence { get; set; }
+
+    [MemoryPackOnDeserializing]
+    private static void Guard(ref MemoryPackReader reader, ref RecurrentDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "recurrent", WireSchemas.Recurrent);
+}
+
 [MemoryPackable(GenerateType.VersionTolerant)]
 internal sealed partial class SectionDto
 {
@@ -144,6 +159,7 @@ internal sealed partial class BrainFileInfoDto
     [MemoryPackOrder(4)] public RandomStateDto? RandomState { get; set; }
     [MemoryPackIgnore] public SectionInfoDto[]? Sections { get => SectionsField?.Value; set => SectionsField = new(value); }
     [MemoryPackInclude, MemoryPackOrder(5), MemoryPackAllowSerialize] private DtoField<DtoTags.SectionInfos, SectionInfoDto[]>? SectionsField { get; set; }
+    [MemoryPackOrder(6)] public RecurrentDto? Recurrent { get; set; }
 
     [MemoryPackOnDeserializing]
     private static void Guard(ref MemoryPackReader reader, ref BrainFileInfoDto? value) => PayloadGuard.CheckObjectHeader(ref reader, "file", WireSchemas.File);

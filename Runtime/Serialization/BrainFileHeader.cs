@@ -13,7 +13,10 @@ internal enum BrainFileFlags : uint
     RandomState = 1 << 1,
     Sections = 1 << 2,
 
-    /// <summary>Bits a reader must understand to load the file; format 1 defines none.</summary>
+    /// <summary>The payload holds a recurrent layer (format 2): the file is a <see cref="RecurrentBrain"/>.</summary>
+    Recurrent = 1 << 3,
+
+    /// <summary>Bits a reader must understand to load the file; formats 1 and 2 define none.</summary>
     RequiredMask = 0xFFFF0000,
 }
 
@@ -25,7 +28,11 @@ internal enum BrainFileFlags : uint
 internal readonly struct BrainFileHeader
 {
     public const int Size = 32;
-    public const ushort CurrentVersion = 1;
+    /// <summary>The brain-file version written: 2 adds recurrent brains (format 1 files still load).</summary>
+    public const ushort CurrentVersion = 2;
+
+    /// <summary>The demonstration-file version (unchanged by the brain-file versions).</summary>
+    internal const ushort DemonstrationVersion = 1;
     private const int HashedPrefix = 24;
 
     // "\x89CBRAIN\n": the high byte catches 7-bit transfers, the newline catches text-mode conversions.
@@ -50,13 +57,13 @@ internal readonly struct BrainFileHeader
 
     public ulong Checksum { get; }
 
-    /// <summary>Writes a format-1 header for <paramref name="payload"/> into <paramref name="destination"/> (32 bytes).</summary>
-    public static void Write(Span<byte> destination, BrainFileFlags flags, ReadOnlySpan<byte> payload) => Write(destination, flags, payload, Magic);
+    /// <summary>Writes a brain-file header of the current version for <paramref name="payload"/> into <paramref name="destination"/> (32 bytes).</summary>
+    public static void Write(Span<byte> destination, BrainFileFlags flags, ReadOnlySpan<byte> payload) => Write(destination, flags, payload, Magic, CurrentVersion);
 
-    /// <summary>Writes a format-1 header under another file kind's magic (8 bytes).</summary>
-    internal static void Write(Span<byte> destination, BrainFileFlags flags, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> magic)
+    /// <summary>Writes a header of <paramref name="version"/> under another file kind's magic (8 bytes).</summary>
+    internal static void Write(Span<byte> destination, BrainFileFlags flags, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> magic, ushort version)
     {
-        WriteFields(destination, CurrentVersion, Size, flags, (ulong)payload.Length);
+        WriteFields(destination, version, Size, flags, (ulong)payload.Length);
         magic.CopyTo(destination);
         BinaryPrimitives.WriteUInt64LittleEndian(destination.Slice(HashedPrefix), ComputeChecksum(destination, payload));
     }
@@ -85,10 +92,11 @@ internal readonly struct BrainFileHeader
     /// against the format limit and against <paramref name="availableAfterHeader"/> (null when unknown).
     /// </summary>
     public static BrainFileHeader Parse(ReadOnlySpan<byte> header, long? availableAfterHeader, bool exactLength) =>
-        Parse(header, availableAfterHeader, exactLength, Magic, "brain file", "\\x89CBRAIN\\n");
+        Parse(header, availableAfterHeader, exactLength, Magic, "brain file", "\\x89CBRAIN\\n", CurrentVersion);
 
-    /// <summary><see cref="Parse(ReadOnlySpan{byte}, long?, bool)"/> for another file kind with its own magic.</summary>
-    internal static BrainFileHeader Parse(ReadOnlySpan<byte> header, long? availableAfterHeader, bool exactLength, ReadOnlySpan<byte> magic, string kind, string magicText)
+    /// <summary><see cref="Parse(ReadOnlySpan{byte}, long?, bool)"/> for another file kind with its own magic and newest version.</summary>
+    internal static BrainFileHeader Parse(ReadOnlySpan<byte> header, long? availableAfterHeader, bool exactLength, ReadOnlySpan<byte> magic, string kind, string magicText,
+        ushort newestVersion)
     {
         if (header.Length == 0) throw new BrainFormatException("the file is empty", 0);
         if (header.Length < Size)
@@ -101,9 +109,9 @@ internal readonly struct BrainFileHeader
         }
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(header.Slice(8));
         if (version == 0) throw new BrainFormatException("format version 0 does not exist", 8, "header.version");
-        if (version > CurrentVersion)
+        if (version > newestVersion)
         {
-            throw new BrainFormatException($"format version {version} is newer than this reader, which understands up to version {CurrentVersion}; update Cortex", 8, "header.version");
+            throw new BrainFormatException($"format version {version} is newer than this reader, which understands up to version {newestVersion}; update Cortex", 8, "header.version");
         }
         ushort headerLength = BinaryPrimitives.ReadUInt16LittleEndian(header.Slice(10));
         if (headerLength != Size) throw new BrainFormatException($"header length {headerLength}, but format {version} has a {Size}-byte header", 10, "header.length");

@@ -29,7 +29,7 @@ public sealed class BrainLoadOptions
     /// <summary>Default limit of <see cref="MaxWorkspaceFloats"/>: 16 Mi floats (64 MiB).</summary>
     public const long DefaultMaxWorkspaceFloats = 1L << 24;
 
-    private int? _maxBatch;
+    private int? _maxBatch, _maxSequence;
     private long _maxWorkspaceFloats = DefaultMaxWorkspaceFloats;
 
     /// <summary>
@@ -46,6 +46,23 @@ public sealed class BrainLoadOptions
                 throw new ArgumentOutOfRangeException(nameof(value), v, $"MaxBatch must lie in [1, {BrainSpec.MaxBatchLimit}].");
             }
             _maxBatch = value;
+        }
+    }
+
+    /// <summary>
+    /// For a <see cref="RecurrentBrain"/>: build it with this longest training sequence instead of the file's (e.g. 1 for a
+    /// brain that only thinks); null keeps the file's. (<see cref="MaxBatch"/> sets its <see cref="RecurrentBrain.MaxAgents"/>.)
+    /// </summary>
+    public int? MaxSequence
+    {
+        get => _maxSequence;
+        set
+        {
+            if (value is int v && (v < 1 || v > BrainSpec.MaxBatchLimit))
+            {
+                throw new ArgumentOutOfRangeException(nameof(value), v, $"MaxSequence must lie in [1, {BrainSpec.MaxBatchLimit}].");
+            }
+            _maxSequence = value;
         }
     }
 

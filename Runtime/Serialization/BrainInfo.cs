@@ -7,7 +7,8 @@ namespace Cortex;
 public sealed class BrainInfo
 {
     internal BrainInfo(int formatVersion, long fileLength, string name, DateTimeOffset created, long trainingSteps, string writer,
-        IReadOnlyDictionary<string, string> userData, BrainSpec spec, long? optimizerSteps, bool hasRandomState, IReadOnlyList<string> sectionNames)
+        IReadOnlyDictionary<string, string> userData, BrainSpec spec, long? optimizerSteps, bool hasRandomState, IReadOnlyList<string> sectionNames,
+        RecurrentInfo? recurrent)
     {
         FormatVersion = formatVersion;
         FileLength = fileLength;
@@ -20,6 +21,7 @@ public sealed class BrainInfo
         OptimizerSteps = optimizerSteps;
         HasRandomState = hasRandomState;
         SectionNames = sectionNames;
+        Recurrent = recurrent;
     }
 
     /// <summary>The file's format version.</summary>
@@ -43,8 +45,18 @@ public sealed class BrainInfo
     /// <summary>The user's string entries.</summary>
     public IReadOnlyDictionary<string, string> UserData { get; }
 
-    /// <summary>Architecture, loss, optimizer (as it was when saved) and batch limit.</summary>
+    /// <summary>
+    /// Architecture, loss, optimizer (as it was when saved) and batch limit. For a recurrent brain, the dense layers after
+    /// the recurrent one: their <see cref="BrainSpec.Inputs"/> are the recurrent layer's units and
+    /// <see cref="BrainSpec.MaxBatch"/> is <see cref="RecurrentBrain.MaxAgents"/>.
+    /// </summary>
     public BrainSpec Spec { get; }
+
+    /// <summary>True when the file holds a <see cref="RecurrentBrain"/> (load it with <see cref="Serialization.BrainFile.LoadRecurrent"/>).</summary>
+    public bool IsRecurrent => Recurrent is not null;
+
+    /// <summary>The recurrent layer in front of <see cref="Spec"/>'s layers, or null for a dense brain.</summary>
+    public RecurrentInfo? Recurrent { get; }
 
     /// <summary>True when the file holds the optimizer moments and step count (training resumes exactly).</summary>
     public bool HasOptimizerState => OptimizerSteps.HasValue;
@@ -59,5 +71,6 @@ public sealed class BrainInfo
     public IReadOnlyList<string> SectionNames { get; }
 
     /// <inheritdoc />
-    public override string ToString() => $"BrainInfo(\"{Name}\", v{FormatVersion}, {Spec}, {TrainingSteps} steps, {FileLength} bytes)";
+    public override string ToString() =>
+        $"BrainInfo(\"{Name}\", v{FormatVersion}, {(Recurrent is null ? "" : Recurrent + " then ")}{Spec}, {TrainingSteps} steps, {FileLength} bytes)";
 }

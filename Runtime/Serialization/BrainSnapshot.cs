@@ -14,10 +14,38 @@ internal static class BrainSnapshot
 
     public static (BrainFileDto Dto, BrainFileFlags Flags) Capture(Brain brain, BrainSaveOptions options)
     {
-        string name = options.Name ?? brain.Name;
+        var source = new Source
+        {
+            Metadata = brain.Metadata, Steps = brain.Steps, Spec = ToDto(brain.Spec, brain.Optimizer), ParameterCount = brain.ParameterCount,
+            CopyParameters = brain.CopyParametersTo, Backend = brain.Backend, Moment1 = brain.Arena.Moment1, Moment2 = brain.Arena.Moment2, Random = brain.Random,
+        };
+        return Capture(source, options);
+    }
+
+    /// <summary>What a brain of either kind hands to <see cref="Capture(Source, BrainSaveOptions)"/>.</summary>
+    internal sealed class Source
+    {
+        public BrainMetadata Metadata = null!;
+        public long Steps;
+        public SpecDto Spec = null!;
+        public int ParameterCount;
+        public CopyTo CopyParameters = null!;
+        public IBackend Backend = null!;
+        public Tensors.DeviceBuffer? Moment1, Moment2;
+        public SeededRandom? Random;
+        public RecurrentDto? Recurrent;
+    }
+
+    internal delegate void CopyTo(Span<float> destination);
+
+    /// <summary>The payload of a brain (dense or recurrent); the checks blame the public argument "brain" or "options".</summary>
+    internal static (BrainFileDto Dto, BrainFileFlags Flags) Capture(Source brain, BrainSaveOptions options)
+    {
+        BrainMetadata metadata = brain.Metadata;
+        string name = options.Name ?? metadata.Name;
         CheckText(name, FormatLimits.MaxNameChars, "the brain's name", allowEmpty: true, options.Name is null ? nameof(brain) : nameof(options));
         var user = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (KeyValuePair<string, string> e in brain.Metadata.UserDataOrEmpty) user[e.Key] = e.Value;
+        foreach (KeyValuePair<string, string> e in metadata.UserDataOrEmpty) user[e.Key] = e.Value;
         if (options.UserData is not null) foreach (KeyValuePair<string, string> e in options.UserData) user[e.Key] = e.Value;
         if (user.Count > FormatLimits.MaxUserEntries) throw new ArgumentException($"{user.Count} user entries, more than the {FormatLimits.MaxUserEntries} a brain file holds.", nameof(options));
         foreach (KeyValuePair<string, string> e in user)
@@ -28,11 +56,10 @@ internal static class BrainSnapshot
             CheckText(e.Value, FormatLimits.MaxValueChars, $"user-data value \"{e.Key}\"", allowEmpty: true, param);
         }
 
-        int count = brain.ParameterCount;
-        float[] parameters = new float[count];
-        brain.CopyParametersTo(parameters);
+        float[] parameters = new float[brain.ParameterCount];
+        brain.CopyParameters(parameters);
         CheckFinite(parameters, "parameters", nameof(brain), FormatLimits.MaxMagnitude);
-        var flags = BrainFileFlags.RandomState;
+        var flags = BrainFileFlags.None;
         var dto = new BrainFileDto
         {
             Metadata = new MetadataDto
@@ -44,31 +71,37 @@ internal static class BrainSnapshot
                 UserValues = user.Values.ToArray(),
                 Writer = WriterName,
             },
-            Spec = ToDto(brain.Spec, brain.Optimizer),
+            Spec = brain.Spec,
             Parameters = parameters,
+            Recurrent = brain.Recurrent,
         };
+        if (brain.Recurrent is not null) flags |= BrainFileFlags.Recurrent;
 
         if (options.IncludeOptimizerState)
         {
             dto.OptimizerState = new OptimizerStateDto
             {
                 Steps = brain.Steps,
-                Moment1 = Download(brain, brain.Arena.Moment1, "the first optimizer moment", FormatLimits.MaxMagnitude),
-                Moment2 = Download(brain, brain.Arena.Moment2, "the second optimizer moment", FormatLimits.MaxSecondMoment),
+                Moment1 = Download(brain.Backend, brain.Moment1, "the first optimizer moment", FormatLimits.MaxMagnitude),
+                Moment2 = Download(brain.Backend, brain.Moment2, "the second optimizer moment", FormatLimits.MaxSecondMoment),
             };
             flags |= BrainFileFlags.OptimizerState;
         }
 
-        Span<ulong> state = stackalloc ulong[SeededRandom.StateLength + 2];
-        brain.Random.GetState(state);
-        dto.RandomState = new RandomStateDto
+        if (brain.Random is SeededRandom random)
         {
-            S0 = state[0], S1 = state[1], S2 = state[2], S3 = state[3],
-            SpareGaussianBits = (uint)state[4],
-            HasSpareGaussian = (byte)state[5],
-        };
+            Span<ulong> state = stackalloc ulong[SeededRandom.StateLength + 2];
+            random.GetState(state);
+            dto.RandomState = new RandomStateDto
+            {
+                S0 = state[0], S1 = state[1], S2 = state[2], S3 = state[3],
+                SpareGaussianBits = (uint)state[4],
+                HasSpareGaussian = (byte)state[5],
+            };
+            flags |= BrainFileFlags.RandomState;
+        }
 
-        IReadOnlyCollection<KeyValuePair<string, float[]>> sections = brain.Metadata.SectionsOrEmpty;
+        IReadOnlyCollection<KeyValuePair<string, float[]>> sections = metadata.SectionsOrEmpty;
         if (sections.Count > 0)
         {
             if (sections.Count > FormatLimits.MaxSections) throw new ArgumentException($"{sections.Count} sections, more than the {FormatLimits.MaxSections} a brain file holds.", nameof(brain));
@@ -86,26 +119,29 @@ internal static class BrainSnapshot
         return (dto, flags);
     }
 
-    private static SpecDto ToDto(BrainSpec spec, Optimizer o) => new()
+    private static SpecDto ToDto(BrainSpec spec, Optimizer o) => ToDto(spec.Inputs, spec.Layers, spec.Loss, o, spec.MaxBatch);
+
+    /// <summary>The spec member: for a recurrent brain, its inputs, its dense head, loss, optimizer and agent limit.</summary>
+    internal static SpecDto ToDto(int inputs, IReadOnlyList<LayerSpec> layers, Loss loss, Optimizer o, int maxBatch) => new()
     {
-        Inputs = spec.Inputs,
-        Layers = spec.Layers.Select(l => new LayerDto { Outputs = l.Outputs, Activation = (byte)l.Activation.Kind, Alpha = l.Activation.Alpha, Init = (byte)l.Init }).ToArray(),
-        LossKind = (byte)spec.Loss.Kind,
-        LossDelta = spec.Loss.Delta,
+        Inputs = inputs,
+        Layers = layers.Select(l => new LayerDto { Outputs = l.Outputs, Activation = (byte)l.Activation.Kind, Alpha = l.Activation.Alpha, Init = (byte)l.Init }).ToArray(),
+        LossKind = (byte)loss.Kind,
+        LossDelta = loss.Delta,
         Optimizer = new OptimizerDto
         {
             Kind = (byte)o.Kind, LearningRate = o.LearningRate, Momentum = o.Momentum, Nesterov = o.Nesterov ? (byte)1 : (byte)0,
             Beta1 = o.Beta1, Beta2 = o.Beta2, Epsilon = o.Epsilon, WeightDecay = o.WeightDecay, MaxGradientNorm = o.MaxGradientNorm,
         },
-        MaxBatch = spec.MaxBatch,
+        MaxBatch = maxBatch,
     };
 
-    private static float[]? Download(Brain brain, Tensors.DeviceBuffer? buffer, string what, float limit)
+    private static float[]? Download(IBackend backend, Tensors.DeviceBuffer? buffer, string what, float limit)
     {
         if (buffer is null) return null;
         float[] host = new float[buffer.Length];
-        brain.Backend.Download(host, buffer.All);
-        CheckFinite(host, what, nameof(brain), limit);
+        backend.Download(host, buffer.All);
+        CheckFinite(host, what, "brain", limit);
         return host;
     }
 
@@ -168,15 +204,34 @@ internal static class BrainSnapshot
         public float[]? Moment1, Moment2;
         public ulong[]? RandomState;
         public List<KeyValuePair<string, float[]>> Sections = new();
+
+        /// <summary>The recurrent layer of a recurrent brain (then <see cref="Spec"/> is its dense head, inputs = units); null for a dense brain.</summary>
+        public RecurrentInfo? Recurrent;
+
+        /// <summary>Parameters in the file: the recurrent layer's and the spec's.</summary>
+        public int ParameterCount;
+
+        /// <summary>The brain as a message names it.</summary>
+        public string Describe() => Recurrent is null ? Spec.ToString() : $"{Recurrent} then {Spec}";
+
+        /// <summary>Where a flat parameter index falls: recurrent layer, dense layer, weight row/column or bias.</summary>
+        public string Locate(int index)
+        {
+            if (Recurrent is null) return BrainSnapshot.Locate(Spec, index);
+            int core = (int)Recurrent.ParameterCount;
+            return index < core ? $"recurrent layer parameter {index}" : "dense " + BrainSnapshot.Locate(Spec, index - core);
+        }
     }
 
-    public static Validated Validate(BrainFileDto dto, BrainFileFlags flags, BrainLoadOptions options)
+    /// <summary>Checks everything a file says; <paramref name="recurrent"/> is the kind of brain the caller asked for.</summary>
+    public static Validated Validate(BrainFileDto dto, BrainFileFlags flags, int version, BrainLoadOptions options, bool recurrent)
     {
         var v = new Validated();
         ValidateMetadata(dto.Metadata, v);
-        v.Spec = ToSpec(dto.Spec, options.MaxBatch);
-        int count = v.Spec.ParameterCount;
-        v.Parameters = CheckArray(dto.Parameters, count, "parameters", v.Spec, FormatLimits.MaxMagnitude);
+        CheckKind(dto.Recurrent, flags, version, recurrent);
+        ValidateShape(v, dto.Spec, dto.Recurrent, options.MaxBatch, options.MaxSequence);
+        int count = v.ParameterCount;
+        v.Parameters = CheckArray(dto.Parameters, count, "parameters", v, FormatLimits.MaxMagnitude);
 
         CheckFlag(flags, BrainFileFlags.OptimizerState, dto.OptimizerState is not null, "optimizerState");
         if (dto.OptimizerState is OptimizerStateDto state)
@@ -184,8 +239,8 @@ internal static class BrainSnapshot
             CheckSteps(state.Steps, "optimizerState.steps");
             int moments = v.Spec.Optimizer.MomentCount;
             v.OptimizerSteps = state.Steps;
-            v.Moment1 = moments >= 1 ? CheckArray(state.Moment1, count, "optimizerState.moment1", v.Spec, FormatLimits.MaxMagnitude) : CheckAbsent(state.Moment1, "optimizerState.moment1", v.Spec);
-            v.Moment2 = moments >= 2 ? CheckArray(state.Moment2, count, "optimizerState.moment2", v.Spec, FormatLimits.MaxSecondMoment) : CheckAbsent(state.Moment2, "optimizerState.moment2", v.Spec);
+            v.Moment1 = moments >= 1 ? CheckArray(state.Moment1, count, "optimizerState.moment1", v, FormatLimits.MaxMagnitude) : CheckAbsent(state.Moment1, "optimizerState.moment1", v.Spec);
+            v.Moment2 = moments >= 2 ? CheckArray(state.Moment2, count, "optimizerState.moment2", v, FormatLimits.MaxSecondMoment) : CheckAbsent(state.Moment2, "optimizerState.moment2", v.Spec);
             if (v.Moment2 is not null)
             {
                 for (int i = 0; i < v.Moment2.Length; i++)
@@ -196,6 +251,7 @@ internal static class BrainSnapshot
         }
 
         CheckFlag(flags, BrainFileFlags.RandomState, dto.RandomState is not null, "randomState");
+        CheckNoGenerator(v, dto.RandomState);
         if (dto.RandomState is RandomStateDto r) v.RandomState = CheckRandom(r);
 
         CheckFlag(flags, BrainFileFlags.Sections, dto.Sections is { Length: > 0 }, "sections");
@@ -207,10 +263,13 @@ internal static class BrainSnapshot
     {
         var v = new Validated();
         ValidateMetadata(dto.Metadata, v);
-        BrainSpec spec = ToSpec(dto.Spec, null);
-        if (dto.ParameterCount != spec.ParameterCount)
+        CheckKind(dto.Recurrent, flags, version, recurrent: null);
+        ValidateShape(v, dto.Spec, dto.Recurrent, null, null);
+        BrainSpec spec = v.Spec;
+        int count = v.ParameterCount;
+        if (dto.ParameterCount != count)
         {
-            throw new BrainFormatException($"parameters holds {dto.ParameterCount} floats but the spec ({spec}) needs {spec.ParameterCount}", field: "parameters");
+            throw new BrainFormatException($"parameters holds {dto.ParameterCount} floats but the spec ({v.Describe()}) needs {count}", field: "parameters");
         }
         CheckFlag(flags, BrainFileFlags.OptimizerState, dto.OptimizerState is not null, "optimizerState");
         long? steps = null;
@@ -218,11 +277,12 @@ internal static class BrainSnapshot
         {
             CheckSteps(state.Steps, "optimizerState.steps");
             int moments = spec.Optimizer.MomentCount;
-            CheckLength(state.Moment1Length, moments >= 1 ? spec.ParameterCount : -1, "optimizerState.moment1");
-            CheckLength(state.Moment2Length, moments >= 2 ? spec.ParameterCount : -1, "optimizerState.moment2");
+            CheckLength(state.Moment1Length, moments >= 1 ? count : -1, "optimizerState.moment1");
+            CheckLength(state.Moment2Length, moments >= 2 ? count : -1, "optimizerState.moment2");
             steps = state.Steps;
         }
         CheckFlag(flags, BrainFileFlags.RandomState, dto.RandomState is not null, "randomState");
+        CheckNoGenerator(v, dto.RandomState);
         if (dto.RandomState is RandomStateDto r) CheckRandom(r);
         CheckFlag(flags, BrainFileFlags.Sections, dto.Sections is { Length: > 0 }, "sections");
         var names = new List<string>();
@@ -239,7 +299,7 @@ internal static class BrainSnapshot
                 names.Add(s.Name!);
             }
         }
-        return new BrainInfo(version, fileLength, v.Name, v.Created, v.TrainingSteps, v.Writer, v.UserData, spec, steps, dto.RandomState is not null, names);
+        return new BrainInfo(version, fileLength, v.Name, v.Created, v.TrainingSteps, v.Writer, v.UserData, spec, steps, dto.RandomState is not null, names, v.Recurrent);
     }
 
     /// <summary>Builds the brain from a validated file. Backend errors pass through; the brain is disposed on failure.</summary>
@@ -275,6 +335,63 @@ internal static class BrainSnapshot
         }
     }
 
+    /// <summary>
+    /// The header's recurrent flag against the payload, format 1 (no recurrent member) and the kind of brain the
+    /// caller asked for (null: either), whose mismatch names the call that loads the file.
+    /// </summary>
+    private static void CheckKind(RecurrentDto? r, BrainFileFlags flags, int version, bool? recurrent)
+    {
+        CheckFlag(flags, BrainFileFlags.Recurrent, r is not null, "recurrent");
+        if (r is not null && version < 2)
+        {
+            throw new BrainFormatException($"format {version} has no recurrent layer, but the payload holds one (recurrent brains need format 2)", field: "recurrent");
+        }
+        if (recurrent == false && r is not null)
+        {
+            throw new BrainFormatException("the file holds a recurrent brain (a recurrent layer before dense layers); load it with BrainFile.LoadRecurrent " +
+                "or BrainFile.ReadRecurrent, which return a RecurrentBrain", field: "recurrent");
+        }
+        if (recurrent == true && r is null)
+        {
+            throw new BrainFormatException("the file holds a dense brain, not a recurrent one; load it with BrainFile.Load or BrainFile.Read, which return a Brain",
+                field: "recurrent");
+        }
+    }
+
+    /// <summary>The spec and, for a recurrent brain, its recurrent layer; the total parameter count.</summary>
+    private static void ValidateShape(Validated v, SpecDto? spec, RecurrentDto? r, int? maxBatch, int? maxSequence)
+    {
+        if (r is null)
+        {
+            v.Spec = ToSpec(spec, maxBatch);
+            v.ParameterCount = v.Spec.ParameterCount;
+            return;
+        }
+        const string field = "recurrent";
+        if (r.Kind > (byte)RecurrentKind.Gru) throw new BrainFormatException($"unknown recurrent layer kind {r.Kind} (0 Elman RNN, 1 GRU)", field: field + ".kind");
+        var kind = (RecurrentKind)r.Kind;
+        if (r.Hidden < 1 || r.Hidden > BrainSpec.MaxWidth) throw new BrainFormatException($"{r.Hidden} units; a recurrent layer has 1 to {BrainSpec.MaxWidth}", field: field + ".hidden");
+        if (!(r.RecurrentScale > 0f) || float.IsInfinity(r.RecurrentScale))
+        {
+            throw new BrainFormatException($"recurrent scale {r.RecurrentScale}; it must be positive and finite", field: field + ".recurrentScale");
+        }
+        if (kind == RecurrentKind.Gru && r.RecurrentScale != 1f)
+        {
+            throw new BrainFormatException($"a GRU takes no recurrent scale but it is {r.RecurrentScale} (unused fields are 1)", field: field + ".recurrentScale");
+        }
+        if (r.MaxSequence < 1 || r.MaxSequence > BrainSpec.MaxBatchLimit)
+        {
+            throw new BrainFormatException($"longest sequence {r.MaxSequence}; it must lie in [1, {BrainSpec.MaxBatchLimit}]", field: field + ".maxSequence");
+        }
+        v.Spec = ToSpec(spec, maxBatch, r.Hidden);   // the dense head: its inputs are the recurrent layer's units
+        int inputs = spec!.Inputs;
+        if (inputs < 1 || inputs > BrainSpec.MaxWidth) throw new BrainFormatException($"{inputs} inputs; a brain has 1 to {BrainSpec.MaxWidth}", field: "spec.inputs");
+        v.Recurrent = new RecurrentInfo(kind, inputs, r.Hidden, r.RecurrentScale, maxSequence ?? r.MaxSequence);
+        long total = v.Recurrent.ParameterCount + v.Spec.ParameterCount;
+        if (total > int.MaxValue / 2) throw new BrainFormatException($"the brain would hold {total} parameters; at most {int.MaxValue / 2} fit one arena", field: field);
+        v.ParameterCount = (int)total;
+    }
+
     private static void ValidateMetadata(MetadataDto? m, Validated v)
     {
         if (m is null) throw new BrainFormatException("the metadata is missing", field: "metadata");
@@ -301,7 +418,7 @@ internal static class BrainSnapshot
     }
 
     /// <summary>Rebuilds a spec; every value goes through the public constructors, whose ArgumentExceptions become BrainFormatExceptions.</summary>
-    internal static BrainSpec ToSpec(SpecDto? s, int? maxBatchOverride)
+    internal static BrainSpec ToSpec(SpecDto? s, int? maxBatchOverride, int? inputsOverride = null)
     {
         if (s is null) throw new BrainFormatException("the spec is missing", field: "spec");
         if (s.Layers is null || s.Layers.Length == 0) throw new BrainFormatException("the spec has no layers", field: "spec.layers");
@@ -335,7 +452,7 @@ internal static class BrainSnapshot
         }
         Optimizer optimizer = ToOptimizer(s.Optimizer);
         int maxBatch = maxBatchOverride ?? s.MaxBatch;
-        return Convert(() => new BrainSpec(s.Inputs, layers, loss, optimizer, maxBatch), "spec");
+        return Convert(() => new BrainSpec(inputsOverride ?? s.Inputs, layers, loss, optimizer, maxBatch), "spec");
     }
 
     private static Optimizer ToOptimizer(OptimizerDto? o)
@@ -385,17 +502,17 @@ internal static class BrainSnapshot
         }
     }
 
-    private static float[] CheckArray(float[]? values, int expected, string field, BrainSpec spec, float limit)
+    private static float[] CheckArray(float[]? values, int expected, string field, Validated v, float limit)
     {
-        if (values is null) throw new BrainFormatException($"missing; the spec ({spec}) needs {expected} floats", field: field);
+        if (values is null) throw new BrainFormatException($"missing; the spec ({v.Describe()}) needs {expected} floats", field: field);
         if (values.Length != expected)
         {
-            throw new BrainFormatException($"holds {values.Length} floats but the spec ({spec}) needs {expected}", field: field);
+            throw new BrainFormatException($"holds {values.Length} floats but the spec ({v.Describe()}) needs {expected}", field: field);
         }
         int bad = FirstNonFinite(values);
-        if (bad >= 0) throw new BrainFormatException($"{values[bad]} at index {bad} ({Locate(spec, bad)}); a brain file holds only finite numbers", field: $"{field}[{bad}]");
+        if (bad >= 0) throw new BrainFormatException($"{values[bad]} at index {bad} ({v.Locate(bad)}); a brain file holds only finite numbers", field: $"{field}[{bad}]");
         bad = FirstBeyond(values, limit);
-        if (bad >= 0) throw new BrainFormatException($"{values[bad]} at index {bad} ({Locate(spec, bad)}) is beyond ±{limit:G3}, the most a brain file holds", field: $"{field}[{bad}]");
+        if (bad >= 0) throw new BrainFormatException($"{values[bad]} at index {bad} ({v.Locate(bad)}) is beyond ±{limit:G3}, the most a brain file holds", field: $"{field}[{bad}]");
         return values;
     }
 
@@ -415,7 +532,7 @@ internal static class BrainSnapshot
     }
 
     // Where a flat parameter index falls: layer, weight row/column or bias.
-    private static string Locate(BrainSpec spec, int index)
+    internal static string Locate(BrainSpec spec, int index)
     {
         int fanIn = spec.Inputs;
         for (int i = 0; i < spec.Layers.Count; i++)
@@ -436,6 +553,11 @@ internal static class BrainSnapshot
         {
             throw new BrainFormatException($"the header {(announced ? "announces" : "does not announce")} {field} but the payload {(present ? "holds it" : "lacks it")}", 12, field);
         }
+    }
+
+    private static void CheckNoGenerator(Validated v, RandomStateDto? random)
+    {
+        if (v.Recurrent is not null && random is not null) throw new BrainFormatException("a recurrent brain has no generator, but the file holds a generator state", field: "randomState");
     }
 
     private static ulong[] CheckRandom(RandomStateDto r)

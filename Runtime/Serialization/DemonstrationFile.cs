@@ -34,7 +34,7 @@ internal static class DemonstrationFile
             throw new ArgumentException($"The demonstration needs a {payload.Length}-byte payload; a file holds at most {FormatLimits.MaxPayloadBytes}.", nameof(demonstration));
         }
         byte[] file = new byte[BrainFileHeader.Size + payload.Length];
-        BrainFileHeader.Write(file, BrainFileFlags.None, payload, BrainFileHeader.DemonstrationMagic);
+        BrainFileHeader.Write(file, BrainFileFlags.None, payload, BrainFileHeader.DemonstrationMagic, BrainFileHeader.DemonstrationVersion);
         payload.CopyTo(file, BrainFileHeader.Size);
         return file;
     }
@@ -56,7 +56,7 @@ internal static class DemonstrationFile
         try
         {
             BrainFileHeader header = BrainFileHeader.Parse(data, data.Length >= BrainFileHeader.Size ? data.Length - BrainFileHeader.Size : null, exactLength: true,
-                BrainFileHeader.DemonstrationMagic, Kind, MagicText);
+                BrainFileHeader.DemonstrationMagic, Kind, MagicText, BrainFileHeader.DemonstrationVersion);
             ReadOnlySpan<byte> payload = data.Slice(BrainFileHeader.Size, (int)header.PayloadLength);
             header.VerifyChecksum(data, payload);
             DemonstrationDto? dto = null;

@@ -7,7 +7,7 @@ namespace Cortex.Serialization;
 internal static class WireSchemas
 {
     public static readonly WireMember[] File =
-        { WireMember.Object, WireMember.Object, WireMember.Floats, WireMember.Object, WireMember.Object, WireMember.Objects };
+        { WireMember.Object, WireMember.Object, WireMember.Floats, WireMember.Object, WireMember.Object, WireMember.Objects, WireMember.Object };
 
     public static readonly WireMember[] Metadata =
         { WireMember.Text, WireMember.Eight, WireMember.Eight, WireMember.Texts, WireMember.Texts, WireMember.Text };
@@ -29,6 +29,9 @@ internal static class WireSchemas
         { WireMember.Eight, WireMember.Eight, WireMember.Eight, WireMember.Eight, WireMember.Four, WireMember.Byte };
 
     public static readonly WireMember[] Section = { WireMember.Text, WireMember.Floats };
+
+    /// <summary>Format 2's recurrent layer: kind, hidden units, recurrent scale, longest training sequence.</summary>
+    public static readonly WireMember[] Recurrent = { WireMember.Byte, WireMember.Four, WireMember.Four, WireMember.Four };
 
     /// <summary>A demonstration file's payload (DemonstrationDto.cs); int arrays measure like float arrays.</summary>
     public static readonly WireMember[] Demonstration =

@@ -173,7 +173,7 @@ public sealed class DemonstrationTests
     {
         byte[] payload = MemoryPackSerializer.Serialize(dto);
         byte[] file = new byte[BrainFileHeader.Size + payload.Length];
-        BrainFileHeader.Write(file, BrainFileFlags.None, payload, BrainFileHeader.DemonstrationMagic);
+        BrainFileHeader.Write(file, BrainFileFlags.None, payload, BrainFileHeader.DemonstrationMagic, BrainFileHeader.DemonstrationVersion);
         payload.CopyTo(file, BrainFileHeader.Size);
         return file;
     }

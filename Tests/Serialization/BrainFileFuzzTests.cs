@@ -23,6 +23,7 @@ public sealed class BrainFileFuzzTests
     private const int WorkspaceLimit = 4096;
     private static readonly int[] InterestingInts = { 0, 1, -1, 2, 4, 127, 128, 255, 256, 4096, 4097, 65535, 1 << 20, 1 << 28, 1 << 30, int.MaxValue, int.MinValue, -100, -121, -126 };
     private List<byte[]> _bases = null!;
+    private int _firstRecurrent;
 
     [OneTimeSetUp]
     public void MakeBases()
@@ -66,6 +67,21 @@ public sealed class BrainFileFuzzTests
             wordy.Sections["s"] = new float[300];
             _bases.Add(BrainFile.ToBytes(wordy, Fixed()));
         }
+        // Recurrent brains (format 2), read with ReadRecurrent: a trained GRU with Adam's state and metadata, an Elman RNN without.
+        _firstRecurrent = _bases.Count;
+        using (RecurrentBrain gru = RecurrentFileTests.SmallGru(39))
+        {
+            RecurrentFileTests.TrainSteps(gru, 3, 40);
+            gru.Name = "memory";
+            gru.UserData["level"] = "2";
+            gru.Sections["normalizer/mean"] = new[] { 0.5f, -1f, 2f };
+            _bases.Add(BrainFile.ToBytes(gru, Fixed()));
+        }
+        using (RecurrentBrain rnn = Brain.Create(2).Rnn(3, recurrentScale: 0.5f).Dense(2, Activation.Tanh).Dense(1, Activation.Linear)
+            .Optimizer(Optimizer.WithMomentum(0.1f)).MaxAgents(2).MaxSequence(3).Build(41))
+        {
+            _bases.Add(BrainFile.ToBytes(rnn, Fixed(optimizerState: false)));
+        }
     }
 
     /// <summary>Cases in every CI run (a few seconds).</summary>
@@ -87,10 +103,12 @@ public sealed class BrainFileFuzzTests
     {
         var random = new SeededRandom(seed);
         var options = new BrainLoadOptions { MaxWorkspaceFloats = WorkspaceLimit };
-        foreach (byte[] b in _bases)
+        for (int b = 0; b < _bases.Count; b++)
         {
-            using Brain warm = BrainFile.Read(b, null, options);   // first-use costs (type initialisers) are not the file's
-            BrainFile.ReadInfo(b);
+            // First-use costs (type initialisers) are not the file's.
+            if (b >= _firstRecurrent) BrainFile.ReadRecurrent(_bases[b], null, options).Dispose();
+            else BrainFile.Read(_bases[b], null, options).Dispose();
+            BrainFile.ReadInfo(_bases[b]);
         }
         int rejected = 0, accepted = 0;
         double maxRatio = 0;
@@ -100,14 +118,18 @@ public sealed class BrainFileFuzzTests
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < cases; i++)
         {
-            (byte[] file, string how) = Mutate(random);
+            int index = random.NextInt(_bases.Count);
+            (byte[] file, string how) = Mutate(index, random);
+            bool recurrent = index >= _firstRecurrent;
             long before = GC.GetAllocatedBytesForCurrentThread();
             try
             {
-                switch (i & 3)
+                switch ((i & 3) + (recurrent ? 4 : 0))
                 {
-                    case 3: BrainFile.ReadInfo(file); break;
+                    case 3: case 7: BrainFile.ReadInfo(file); break;
                     case 2: BrainFile.Read(new TrickleStream(file, 97), null, options).Dispose(); break;
+                    case 6: BrainFile.ReadRecurrent(new TrickleStream(file, 97), null, options).Dispose(); break;
+                    case 4: case 5: BrainFile.ReadRecurrent(file, null, options).Dispose(); break;
                     default: BrainFile.Read(file, null, options).Dispose(); break;
                 }
                 accepted++;
@@ -140,11 +162,11 @@ public sealed class BrainFileFuzzTests
         Assert.That(accepted, Is.GreaterThan(cases / 100), "some mutants stay valid: the mutations reach past the first check");
     }
 
-    private (byte[] File, string How) Mutate(SeededRandom random)
+    private (byte[] File, string How) Mutate(int index, SeededRandom random)
     {
         // Half the cases are structure-aware (fields or wire slots edited, then re-signed); half are byte-level.
-        if (random.NextInt(2) == 0) return StructuredMutator.Mutate(_bases[random.NextInt(_bases.Count)], random);
-        byte[] file = (byte[])_bases[random.NextInt(_bases.Count)].Clone();
+        if (random.NextInt(2) == 0) return StructuredMutator.Mutate(_bases[index], random);
+        byte[] file = (byte[])_bases[index].Clone();
         int kind = random.NextInt(9);
         string how;
         switch (kind)
@@ -208,9 +230,9 @@ public sealed class BrainFileFuzzTests
                 how = $"{n} bytes repeated at {a}";
                 break;
             default:
-                ushort version = random.NextInt(4) == 0 ? (ushort)random.NextInt(65536) : (ushort)1;
+                ushort version = random.NextInt(4) == 0 ? (ushort)random.NextInt(65536) : (ushort)(1 + random.NextInt(BrainFile.FormatVersion));
                 ushort headerLength = random.NextInt(4) == 0 ? (ushort)random.NextInt(65536) : (ushort)BrainFile.HeaderLength;
-                var flags = (BrainFileFlags)(random.NextInt(3) == 0 ? (uint)random.NextUInt64() : (uint)random.NextInt(8));
+                var flags = (BrainFileFlags)(random.NextInt(3) == 0 ? (uint)random.NextUInt64() : (uint)random.NextInt(16));
                 ulong payload = random.NextInt(3) == 0 ? random.NextUInt64() >> random.NextInt(64) : (ulong)(file.Length - BrainFile.HeaderLength);
                 BrainFileHeader.WriteFields(file, version, headerLength, flags, payload);
                 return (Resign(file), $"header v{version} h{headerLength} f{(uint)flags:X} p{payload}");

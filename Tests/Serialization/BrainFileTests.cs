@@ -179,7 +179,8 @@ public sealed class BrainFileTests
         Assert.That(info.TrainingSteps, Is.EqualTo(7));
         Assert.That(info.OptimizerSteps, Is.EqualTo(7));
         Assert.That(info.HasRandomState, Is.True);
-        Assert.That(info.FormatVersion, Is.EqualTo(1));
+        Assert.That(info.FormatVersion, Is.EqualTo(BrainFile.FormatVersion));
+        Assert.That(info.IsRecurrent, Is.False);
         Assert.That(info.FileLength, Is.EqualTo(file.Length));
         Assert.That(info.Spec, Is.EqualTo(brain.Spec));
         Assert.That(info.Writer, Does.StartWith("Cortex "));
@@ -281,7 +282,7 @@ public sealed class BrainFileTests
         other.Name = new string('n', 2000);
         Assert.Throws<ArgumentException>(() => other.Save(Path.Combine(_directory, "x.cbrain")));
         Assert.That(Directory.GetFiles(_directory), Is.Empty, "nothing touches the disk when the brain cannot be saved");
-        Assert.Throws<ArgumentNullException>(() => BrainFile.ToBytes(null!));
+        Assert.Throws<ArgumentNullException>(() => BrainFile.ToBytes((Brain)null!));
         Assert.Throws<ArgumentException>(() => other.Save(""));
     }
 

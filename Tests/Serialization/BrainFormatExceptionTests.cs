@@ -95,8 +95,8 @@ public sealed class BrainFormatExceptionTests
     [Test]
     public void FutureAndBogusHeaders()
     {
-        BrainFormatException e = Rejects(Header(f => BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(8), 2)));
-        Assert.That(e.Message, Does.Contain("version 2 is newer"));
+        BrainFormatException e = Rejects(Header(f => BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(8), 3)));
+        Assert.That(e.Message, Does.Contain("version 3 is newer than this reader, which understands up to version 2"));
         Assert.That(e.Offset, Is.EqualTo(8));
         Assert.That(Rejects(Header(f => BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(8), 0))).Field, Is.EqualTo("header.version"));
         Assert.That(Rejects(Header(f => BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(10), 64))).Field, Is.EqualTo("header.length"));

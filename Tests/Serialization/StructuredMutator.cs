@@ -61,6 +61,7 @@ internal static class StructuredMutator
         if (dto.OptimizerState is not null) flags |= BrainFileFlags.OptimizerState;
         if (dto.RandomState is not null) flags |= BrainFileFlags.RandomState;
         if (dto.Sections is { Length: > 0 }) flags |= BrainFileFlags.Sections;
+        if (dto.Recurrent is not null) flags |= BrainFileFlags.Recurrent;
         if (random.NextInt(8) == 0) flags ^= (BrainFileFlags)(1u << random.NextInt(32));
         return (BrainFileKit.WithHeader(payload, flags), "fields: " + string.Join("; ", how));
     }
@@ -71,7 +72,7 @@ internal static class StructuredMutator
     {
         MetadataDto m = d.Metadata ??= new MetadataDto();
         SpecDto s = d.Spec ??= new SpecDto();
-        switch (r.NextInt(24))
+        switch (r.NextInt(26))
         {
             case 0: m.Name = r.NextInt(5) == 0 ? null : Pick(r, Strings); return "metadata.name";
             case 1: m.CreatedUnixMilliseconds = Pick(r, Longs); return $"metadata.created {m.CreatedUnixMilliseconds}";
@@ -168,6 +169,23 @@ internal static class StructuredMutator
                     default: g.SpareGaussianBits = (uint)BitConverter.SingleToInt32Bits(Pick(r, Floats)); g.HasSpareGaussian = 1; return "spare gaussian";
                 }
             }
+            case 19:
+            {
+                // The recurrent layer (format 2): removed from a recurrent file, added to a dense one, or edited.
+                if (r.NextInt(4) == 0)
+                {
+                    d.Recurrent = d.Recurrent is null ? new RecurrentDto { Kind = 1, Hidden = 2, RecurrentScale = 1f, MaxSequence = 2 } : null;
+                    return "recurrent " + (d.Recurrent is null ? "removed" : "added");
+                }
+                RecurrentDto c = d.Recurrent ??= new RecurrentDto();
+                switch (r.NextInt(4))
+                {
+                    case 0: c.Kind = (byte)r.NextInt(4); return $"recurrent.kind {c.Kind}";
+                    case 1: c.Hidden = Pick(r, Ints); return $"recurrent.hidden {c.Hidden}";
+                    case 2: c.RecurrentScale = Pick(r, Floats); return $"recurrent.recurrentScale {c.RecurrentScale}";
+                    default: c.MaxSequence = Pick(r, Ints); return $"recurrent.maxSequence {c.MaxSequence}";
+                }
+            }
             default:
             {
                 var list = new List<SectionDto>(d.Sections ?? Array.Empty<SectionDto>());
@@ -221,7 +239,7 @@ internal static class StructuredMutator
 
     private static readonly Dictionary<WireMember[], WireMember[]?[]> Children = new()
     {
-        [WireSchemas.File] = new[] { WireSchemas.Metadata, WireSchemas.Spec, null, WireSchemas.OptimizerState, WireSchemas.RandomState, WireSchemas.Section },
+        [WireSchemas.File] = new[] { WireSchemas.Metadata, WireSchemas.Spec, null, WireSchemas.OptimizerState, WireSchemas.RandomState, WireSchemas.Section, WireSchemas.Recurrent },
         [WireSchemas.Spec] = new[] { null, WireSchemas.Layer, null, null, WireSchemas.Optimizer, null },
     };
 
