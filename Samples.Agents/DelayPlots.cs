@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using ScottPlot;
 using ScottPlot.TickGenerators;
@@ -61,24 +63,26 @@ public static class DelayPlots
     public static string Delays(DelayResult result, string directory)
     {
         var plot = new Plot();
-        double[] delays = result.Elman.Select(c => (double)c.Delay).ToArray();
-        var elman = plot.Add.Scatter(delays, result.Elman.Select(c => c.Accuracy * 100.0).ToArray());
-        elman.LegendText = "Elman RNN";
-        elman.Color = Colors.Blue;
-        elman.MarkerSize = 8;
-        elman.LineWidth = 2;
-        var gru = plot.Add.Scatter(delays, result.Gru.Select(c => c.Accuracy * 100.0).ToArray());
-        gru.LegendText = "GRU";
-        gru.Color = Colors.OrangeRed;
-        gru.MarkerSize = 8;
-        gru.LineWidth = 2;
+        for (int m = 0; m < result.Models.Count; m++)
+        {
+            IReadOnlyList<DelayCell> cells = result.Cells[m];
+            var line = plot.Add.Scatter(cells.Select(c => Math.Log2(c.Delay)).ToArray(), cells.Select(c => c.Accuracy * 100.0).ToArray());
+            line.LegendText = result.Models[m].Name;
+            line.Color = Palette[m % Palette.Length];
+            line.MarkerSize = 8;
+            line.LineWidth = 2;
+            if (result.Models[m].Curriculum) line.LinePattern = LinePattern.Dashed;
+        }
         var target = plot.Add.HorizontalLine(DelayRecall.Target * 100);
-        target.LinePattern = LinePattern.Dashed;
-        target.Color = Colors.Green;
+        target.LinePattern = LinePattern.Dotted;
+        target.Color = Colors.Gray;
         target.LegendText = "95 %";
+        var ticks = new NumericManual();
+        foreach (DelayCell c in result.Cells[0]) ticks.AddMajor(Math.Log2(c.Delay), c.Delay.ToString(CultureInfo.InvariantCulture));
+        plot.Axes.Bottom.TickGenerator = ticks;
         plot.Axes.SetLimitsY(40, 102);
-        plot.Title("Held-out accuracy of recalling a bit after T steps of noise");
-        plot.XLabel("delay T (steps)");
+        plot.Title("Held-out accuracy of recalling a bit after T steps of ±1 distractors");
+        plot.XLabel("delay T (steps, log scale)");
         plot.YLabel("best held-out accuracy (%)");
         plot.ShowLegend(Alignment.LowerLeft);
         return Save(plot, directory, "memory-delays.png");

@@ -24,7 +24,8 @@ public sealed class Options
           --seed N        seed (default 1)
           --steps N       cartpole: most training steps (default 50000); seekers: ticks (default 3000)
           --agents N      seekers: number of agents (default 256)
-          --delays LIST   delay: increasing delays T, comma-separated (default 5,10,20,40,80); --steps: most steps per delay (default 1500)
+          --delays LIST   delay: increasing delays T, comma-separated (default 5,10,20,40,80,160,320); --steps: most steps per delay (default 1500)
+          --lr X          delay: Adam learning rate (default 0.03)
           --threads N     CPU threads for the brain (default 1)
           --save PATH     save the trained brain to PATH
           --load PATH     start from the brain saved at PATH
@@ -40,6 +41,7 @@ public sealed class Options
     public string Algorithm { get; private set; } = "";
     public int? Steps { get; private set; }
     public int[]? Delays { get; private set; }
+    public float? LearningRate { get; private set; }
     public int Agents { get; private set; } = 256;
     public int Threads { get; private set; } = 1;
     public string? SavePath { get; private set; }
@@ -82,6 +84,7 @@ public sealed class Options
                 case "--load": o.LoadPath = Text(args, ref i); break;
                 case "--out": o.OutputDirectory = Text(args, ref i); break;
                 case "--delays": o.Delays = DelayList(args, ref i); break;
+                case "--lr": o.LearningRate = Rate(args, ref i); break;
                 default: throw new ArgumentException($"unknown option '{a}'");
             }
         }
@@ -102,6 +105,15 @@ public sealed class Options
             throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{args[i]}'");
         }
         return value;
+    }
+
+    private static float Rate(IReadOnlyList<string> args, ref int i)
+    {
+        if (++i >= args.Count || !float.TryParse(args[i], NumberStyles.Float, CultureInfo.InvariantCulture, out float rate) || !(rate > 0f) || rate > 10f)
+        {
+            throw new ArgumentException($"--lr needs a learning rate in (0, 10]{(i < args.Count ? $", not '{args[i]}'" : "")}");
+        }
+        return rate;
     }
 
     private static int[] DelayList(IReadOnlyList<string> args, ref int i)

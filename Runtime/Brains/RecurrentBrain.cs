@@ -227,6 +227,7 @@ public sealed class RecurrentBrain : IDisposable
         if (batch < 1 || batch > MaxAgents) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must lie in [1, {MaxAgents}].");
         if (steps < 1 || steps > MaxSteps) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must lie in [1, {MaxSteps}].");
         if (truncation.BurnIn >= steps) throw new ArgumentException($"The burn-in ({truncation.BurnIn}) must be shorter than the sequence ({steps}).", nameof(truncation));
+        if (!stateGradientNorms.IsEmpty && stateGradientNorms.Length != steps) throw new ArgumentException($"stateGradientNorms holds {stateGradientNorms.Length} values but steps = {steps}.", nameof(stateGradientNorms));
         if (lossSteps < 1 || lossSteps > steps - truncation.BurnIn) throw new ArgumentOutOfRangeException(nameof(lossSteps), lossSteps, $"lossSteps must lie in [1, {steps - truncation.BurnIn}] (steps {steps} − burn-in {truncation.BurnIn}).");
         int h = StateWidth, rows = steps * batch;
         if (inputs.Length != rows * Inputs) throw new ArgumentException($"inputs holds {inputs.Length} floats but steps × batch × In = {rows * Inputs}.", nameof(inputs));
