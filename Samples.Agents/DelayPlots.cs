@@ -81,7 +81,7 @@ public static class DelayPlots
         foreach (DelayCell c in result.Cells[0]) ticks.AddMajor(Math.Log2(c.Delay), c.Delay.ToString(CultureInfo.InvariantCulture));
         plot.Axes.Bottom.TickGenerator = ticks;
         plot.Axes.SetLimitsY(40, 102);
-        plot.Title("Held-out accuracy of recalling a bit after T steps of ±1 distractors");
+        plot.Title("Held-out accuracy of recalling a marked bit after T steps of ±1 distractors");
         plot.XLabel("delay T (steps, log scale)");
         plot.YLabel("best held-out accuracy (%)");
         plot.ShowLegend(Alignment.LowerLeft);

@@ -14,8 +14,9 @@ public static class DelayRun
         if (options.Delays is int[] delays) settings.Delays = delays;
         if (options.Steps is int steps) settings.MaxTrainSteps = steps;
         if (options.LearningRate is float rate) settings.LearningRate = rate;
+        if (options.Lead is int lead) settings.Lead = lead;
         SamplePaths.CheckOutputDirectory(options.OutputDirectory);
-        Console.WriteLine($"delay: recall a marked bit after T steps of ±1 distractors, Elman RNN vs GRU ({settings.Hidden} units), loss on the last step, "
+        Console.WriteLine($"delay: recall a marked bit after T steps of ±1 distractors, Elman RNN vs GRU ({settings.Hidden} units), {settings.Lead} distractor steps before the bit, loss on the last step, "
             + $"Adam {Text(settings.LearningRate)} clipped at {Text(settings.ClipNorm)}, batch {settings.Batch}, at most {settings.MaxTrainSteps} steps per delay, "
             + $"{settings.HeldOut} held-out sequences, seed {settings.Seed}");
         DelayResult result = DelayRecall.Run(settings, Console.WriteLine);

@@ -26,6 +26,7 @@ public sealed class Options
           --agents N      seekers: number of agents (default 256)
           --delays LIST   delay: increasing delays T, comma-separated (default 5,10,20,40,80,160,320); --steps: most steps per delay (default 1500)
           --lr X          delay: Adam learning rate (default 0.03)
+          --lead N        delay: distractor steps before the bit (default 5; 0 puts the bit first, on a resting state)
           --threads N     CPU threads for the brain (default 1)
           --save PATH     save the trained brain to PATH
           --load PATH     start from the brain saved at PATH
@@ -42,6 +43,7 @@ public sealed class Options
     public int? Steps { get; private set; }
     public int[]? Delays { get; private set; }
     public float? LearningRate { get; private set; }
+    public int? Lead { get; private set; }
     public int Agents { get; private set; } = 256;
     public int Threads { get; private set; } = 1;
     public string? SavePath { get; private set; }
@@ -85,6 +87,7 @@ public sealed class Options
                 case "--out": o.OutputDirectory = Text(args, ref i); break;
                 case "--delays": o.Delays = DelayList(args, ref i); break;
                 case "--lr": o.LearningRate = Rate(args, ref i); break;
+                case "--lead": o.Lead = (int)Number(args, ref i, 0, 1000); break;
                 default: throw new ArgumentException($"unknown option '{a}'");
             }
         }

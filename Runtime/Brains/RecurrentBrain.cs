@@ -243,7 +243,7 @@ public sealed class RecurrentBrain : IDisposable
 
         Core.ForwardSequence(_backend, states, x, cache, scratch, batch, steps);                        // states (T + 1, B, H)
         int first = (steps - lossSteps) * batch, trained = rows - first, last = _head.Length - 1;     // rows of the loss steps
-        BufferSlice outputs = HeadForward(states.Slice(batch * h, rows * h), first, trained);         // head on h_{burnIn+1 …}
+        BufferSlice outputs = HeadForward(states.Slice(batch * h, rows * h), first, trained);         // head on the loss steps
         BufferSlice target = _targets.Slice(first * Outputs, trained * Outputs), z = _z[last].Slice(first * Outputs, trained * Outputs);
         float loss = _backend.LossForward(Loss, outputs, z, target, trained, Outputs);
 
