@@ -17,6 +17,7 @@ public sealed class Options
           imitate    record a scripted cart-pole expert, clone it (behaviour cloning), fine-tune with PPO
           seekers    hundreds of agents sharing one brain learn online to reach moving targets
           moons      a small classifier on the two-moons data set
+          delay      recall a bit after T steps: gradient norms through time, clipping, Elman RNN vs GRU per delay
 
         options:
           --algo NAME     cartpole: dqn (default) or ppo; pendulum: sac (default) or ppo
@@ -25,6 +26,9 @@ public sealed class Options
           --seed N        seed (default 1)
           --steps N       cartpole: most training steps (default 50000); seekers: ticks (default 3000)
           --agents N      seekers: number of agents (default 256)
+          --delays LIST   delay: increasing delays T, comma-separated (default 5,10,20,40,80,160,320); --steps: most steps per delay (default 1500)
+          --lr X          delay: Adam learning rate (default 0.03)
+          --lead N        delay: distractor steps before the bit (default 5; 0 puts the bit first, on a resting state)
           --threads N     CPU threads for the brain (default 1)
           --save PATH     save the trained brain to PATH
           --load PATH     start from the brain saved at PATH
@@ -39,6 +43,9 @@ public sealed class Options
     public ulong Seed { get; private set; } = 1;
     public string Algorithm { get; private set; } = "";
     public int? Steps { get; private set; }
+    public int[]? Delays { get; private set; }
+    public float? LearningRate { get; private set; }
+    public int? Lead { get; private set; }
     public int Agents { get; private set; } = 256;
     public int Threads { get; private set; } = 1;
     public string? SavePath { get; private set; }
@@ -60,7 +67,7 @@ public sealed class Options
         {
             o.Scenario = args[0] switch
             {
-                "cartpole" or "seekers" or "moons" or "pendulum" or "pendulum-agents" or "imitate" => args[0],
+                "cartpole" or "seekers" or "moons" or "pendulum" or "pendulum-agents" or "imitate" or "delay" => args[0],
                 _ => throw new ArgumentException($"unknown scenario '{args[0]}'"),
             };
             i = 1;
@@ -84,6 +91,9 @@ public sealed class Options
                 case "--save": o.SavePath = Text(args, ref i); break;
                 case "--load": o.LoadPath = Text(args, ref i); break;
                 case "--out": o.OutputDirectory = Text(args, ref i); break;
+                case "--delays": o.Delays = DelayList(args, ref i); break;
+                case "--lr": o.LearningRate = Rate(args, ref i); break;
+                case "--lead": o.Lead = (int)Number(args, ref i, 0, 1000); break;
                 default: throw new ArgumentException($"unknown option '{a}'");
             }
         }
@@ -107,6 +117,30 @@ public sealed class Options
             throw new ArgumentException($"{name} must be a whole number from {min} to {max}, not '{args[i]}'");
         }
         return value;
+    }
+
+    private static float Rate(IReadOnlyList<string> args, ref int i)
+    {
+        if (++i >= args.Count || !float.TryParse(args[i], NumberStyles.Float, CultureInfo.InvariantCulture, out float rate) || !(rate > 0f) || rate > 10f)
+        {
+            throw new ArgumentException($"--lr needs a learning rate in (0, 10]{(i < args.Count ? $", not '{args[i]}'" : "")}");
+        }
+        return rate;
+    }
+
+    private static int[] DelayList(IReadOnlyList<string> args, ref int i)
+    {
+        if (++i >= args.Count) throw new ArgumentException("--delays needs a list such as 5,10,20");
+        string[] parts = args[i].Split(',');
+        int[] delays = new int[parts.Length];
+        for (int k = 0; k < parts.Length; k++)
+        {
+            if (!int.TryParse(parts[k], NumberStyles.Integer, CultureInfo.InvariantCulture, out delays[k]) || delays[k] < 1 || delays[k] > 1000 || k > 0 && delays[k] <= delays[k - 1])
+            {
+                throw new ArgumentException($"--delays must be increasing whole numbers from 1 to 1000, not '{args[i]}'");
+            }
+        }
+        return delays;
     }
 
     private static string AlgorithmName(IReadOnlyList<string> args, ref int i)

@@ -34,6 +34,7 @@ public static class Program
                 "pendulum" => options.Algorithm == "ppo" ? PendulumPpo.Run(options, live) : PendulumSac.Run(options, live),
                 "pendulum-agents" => PendulumAgents.Run(options, live),
                 "imitate" => Imitate.Run(options),
+                "delay" => DelayRun.Run(options),
                 _ => RunCartPole(options, live),
             };
         }

@@ -242,26 +242,43 @@ public sealed class RecurrentBrain : IDisposable
     /// <param name="steps">Steps per sequence, at most <see cref="MaxSteps"/> and more than the burn-in.</param>
     /// <param name="truncation">Window and burn-in.</param>
     public float TrainSequence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialState, int batch, int steps,
-        TruncatedBptt truncation)
+        TruncatedBptt truncation) =>
+        TrainSequence(inputs, targets, initialState, batch, steps, truncation, steps - truncation.BurnIn, default);
+
+    /// <summary>
+    /// <see cref="TrainSequence(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, TruncatedBptt)"/>
+    /// with the loss on the last <paramref name="lossSteps"/> steps only (1: a sequence-to-one task, such as recalling
+    /// something at the end of a sequence) and the gradient health of the step: ‖dL/dh_t‖₂ per step into
+    /// <paramref name="stateGradientNorms"/> and ‖dL/dθ‖₂ in <see cref="LastGradientNorm"/>. Allocates nothing.
+    /// </summary>
+    /// <param name="inputs">(steps, batch, In), time-major.</param>
+    /// <param name="targets">(steps, batch, Out), time-major; only the rows of the last <paramref name="lossSteps"/> steps are read.</param>
+    /// <param name="initialState">(batch, StateWidth), or empty for zeros.</param>
+    /// <param name="batch">Sequences, at most <see cref="MaxAgents"/>.</param>
+    /// <param name="steps">Steps per sequence, at most <see cref="MaxSteps"/> and more than the burn-in.</param>
+    /// <param name="truncation">Window and burn-in.</param>
+    /// <param name="lossSteps">Steps at the end that carry the loss, from 1 to steps − burn-in.</param>
+    /// <param name="stateGradientNorms">Empty, or <paramref name="steps"/> values (see <see cref="RecurrentLayer.BackwardSequence"/>).</param>
+    public float TrainSequence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialState, int batch, int steps,
+        TruncatedBptt truncation, int lossSteps, Span<double> stateGradientNorms)
     {
-        float loss = AccumulateSequence(inputs, targets, initialState, batch, steps, truncation);
+        float loss = Accumulate(inputs, targets, initialState, batch, steps, truncation, lossSteps, stateGradientNorms);
         ApplyGradients();
         return loss;
     }
 
     /// <summary>
     /// One optimizer step with the accumulated gradients (scaled down to the optimizer's gradient-norm limit, if it has
-    /// one), which it clears. Use after <see cref="BackwardSequence"/> or <see cref="AccumulateSequence"/>.
+    /// one), which it clears; ‖dL/dθ‖₂ before clipping goes to <see cref="LastGradientNorm"/>. Use after
+    /// <see cref="BackwardSequence"/> or <see cref="AccumulateSequence"/>.
     /// </summary>
     public void ApplyGradients()
     {
         ThrowIfDisposed();
+        float norm = (float)Math.Sqrt(_backend.SumOfSquares(_gradients.All));
         float scale = 1f, max = Optimizer.MaxGradientNorm;
-        if (max > 0f)
-        {
-            float norm = (float)Math.Sqrt(_backend.SumOfSquares(_gradients.All));
-            if (norm > max) scale = max / norm;
-        }
+        if (max > 0f && norm > max) scale = max / norm;
+        LastGradientNorm = norm;
         _step++;
         _backend.OptimizerStep(Optimizer, _parameters.All, _gradients.All, _moment1.All, _moment2.All, _step, scale);
     }
@@ -374,8 +391,11 @@ public sealed class RecurrentBrain : IDisposable
         return false;
     }
 
+    /// <summary>‖dL/dθ‖₂ of the last <see cref="TrainSequence(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, TruncatedBptt)"/> step, before clipping; 0 before the first.</summary>
+    public float LastGradientNorm { get; private set; }
+
     /// <summary>
-    /// <see cref="TrainSequence"/> without the update: adds the sequence gradient to the accumulated gradients (see
+    /// <see cref="TrainSequence(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, TruncatedBptt)"/> without the update: adds the sequence gradient to the accumulated gradients (see
     /// <see cref="CopyGradientsTo"/>) and returns the loss.
     /// </summary>
     /// <param name="inputs">(steps, batch, In), time-major.</param>
@@ -386,12 +406,18 @@ public sealed class RecurrentBrain : IDisposable
     /// <param name="truncation">Window and burn-in.</param>
     /// <param name="stateGradientNorms">Empty, or <paramref name="steps"/> values receiving ‖dL/dh_t‖₂ per step (see <see cref="RecurrentLayer.BackwardSequence"/>).</param>
     public float AccumulateSequence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialState, int batch, int steps,
-        TruncatedBptt truncation, Span<double> stateGradientNorms = default)
+        TruncatedBptt truncation, Span<double> stateGradientNorms = default) =>
+        Accumulate(inputs, targets, initialState, batch, steps, truncation, steps - truncation.BurnIn, stateGradientNorms);
+
+    private float Accumulate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> initialState, int batch, int steps,
+        TruncatedBptt truncation, int lossSteps, Span<double> stateGradientNorms)
     {
         ThrowIfDisposed();
         if (batch < 1 || batch > MaxAgents) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must lie in [1, {MaxAgents}].");
         if (steps < 1 || steps > MaxSteps) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must lie in [1, {MaxSteps}].");
         if (truncation.BurnIn >= steps) throw new ArgumentException($"The burn-in ({truncation.BurnIn}) must be shorter than the sequence ({steps}).", nameof(truncation));
+        if (!stateGradientNorms.IsEmpty && stateGradientNorms.Length != steps) throw new ArgumentException($"stateGradientNorms holds {stateGradientNorms.Length} values but steps = {steps}.", nameof(stateGradientNorms));
+        if (lossSteps < 1 || lossSteps > steps - truncation.BurnIn) throw new ArgumentOutOfRangeException(nameof(lossSteps), lossSteps, $"lossSteps must lie in [1, {steps - truncation.BurnIn}] (steps {steps} − burn-in {truncation.BurnIn}).");
         int h = StateWidth, rows = steps * batch;
         if (inputs.Length != rows * Inputs) throw new ArgumentException($"inputs holds {inputs.Length} floats but steps × batch × In = {rows * Inputs}.", nameof(inputs));
         if (targets.Length != rows * Outputs) throw new ArgumentException($"targets holds {targets.Length} floats but steps × batch × Out = {rows * Outputs}.", nameof(targets));
@@ -405,16 +431,16 @@ public sealed class RecurrentBrain : IDisposable
         else _backend.Upload(states.Slice(0, batch * h), initialState);
 
         Core.ForwardSequence(_backend, states, x, cache, scratch, batch, steps);                        // states (T + 1, B, H)
-        int first = truncation.BurnIn * batch, trained = rows - first, last = _head.Length - 1;      // rows after the burn-in
-        BufferSlice outputs = HeadForward(states.Slice(batch * h, rows * h), first, trained);         // head on h_{burnIn+1 …}
+        int first = (steps - lossSteps) * batch, trained = rows - first, last = _head.Length - 1;     // rows of the loss steps
+        BufferSlice outputs = HeadForward(states.Slice(batch * h, rows * h), first, trained);         // head on the loss steps
         BufferSlice target = _targets.Slice(first * Outputs, trained * Outputs), z = _z[last].Slice(first * Outputs, trained * Outputs);
         float loss = _backend.LossForward(Loss, outputs, z, target, trained, Outputs);
 
         BufferSlice dY = _gradientA.Slice(0, trained * Outputs);
         _backend.LossBackward(dY, Loss, outputs, z, target, trained, Outputs);
-        BufferSlice dH = dStates.Slice((1 + truncation.BurnIn) * batch * h, trained * h);            // dL/dh_t from the outputs
+        BufferSlice dH = dStates.Slice(batch * h + first * h, trained * h);                            // dL/dh_t from the outputs
         HeadBackward(states.Slice(batch * h, rows * h), dH, first, trained, Loss.IsFused);
-        if (truncation.BurnIn > 0) _backend.Fill(dStates.Slice(batch * h, first * h), 0f);
+        if (first > 0) _backend.Fill(dStates.Slice(batch * h, first * h), 0f);                      // steps without a loss
         Core.BackwardSequence(_backend, default, dStates, states, x, cache, scratch, batch, steps, truncation, stateGradientNorms);
         return loss;
     }
