@@ -5,7 +5,7 @@ namespace Cortex.Benchmarks;
 
 /// <summary>
 /// <see cref="RecurrentBrain.Think"/> of 1,000 agents (16 → GRU(64) → 32 → 4, one step) and one
-/// <see cref="RecurrentBrain.TrainSequence"/> step (64 sequences × 16 steps, full BPTT), on 1 and 2 threads
+/// <see cref="RecurrentBrain.TrainSequence(System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, int, int, Cortex.Layers.TruncatedBptt)"/> step (64 sequences × 16 steps, full BPTT), on 1 and 2 threads
 /// (the quick rows gru_think_1000x64 and gru_bptt_train_64x16).
 /// </summary>
 [MemoryDiagnoser]

@@ -12,7 +12,7 @@ namespace Cortex.Benchmarks.Quick;
 /// GRU(64) on 16 inputs, then Dense(32, tanh) and Dense(4)) for Cortex and, as the same-run peer, ONNX Runtime running the
 /// model <see cref="RecurrentOnnxExporter"/> writes from the same brain (impl "onnxruntime", outputs and final state
 /// checked within 1e-5 before timing; its rows carry <c>cortex_over_ort</c>, Cortex's median over ORT's on the same thread
-/// count); and <c>gru_bptt_train_64x16</c> (µs per <see cref="RecurrentBrain.TrainSequence"/>: 64 sequences of 16 steps,
+/// count); and <c>gru_bptt_train_64x16</c> (µs per <see cref="RecurrentBrain.TrainSequence(System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, System.ReadOnlySpan{float}, int, int, Cortex.Layers.TruncatedBptt)"/>: 64 sequences of 16 steps,
 /// full backpropagation through time, Adam). CPU backend, 1 and 2 threads.
 /// </summary>
 public sealed class RecurrentSuite : IQuickSuite
