@@ -289,50 +289,59 @@ public sealed partial class OpenClBackend
             Own(gradients, nameof(gradients));
             Own(moment1, nameof(moment1));
             Own(moment2, nameof(moment2));
-            int n = parameters.Length;
-            if (n == 0) return;
-            switch (optimizer.Kind)
-            {
-                case OptimizerKind.GradientDescent:
-                    Begin(_gradientDescent);
-                    Push(parameters);
-                    Push(gradients);
-                    Push(n);
-                    Push(optimizer.LearningRate);
-                    Push(optimizer.WeightDecay);
-                    Push(gradientScale);
-                    break;
-                case OptimizerKind.Momentum:
-                    Begin(_momentum);
-                    Push(parameters);
-                    Push(moment1);
-                    Push(gradients);
-                    Push(n);
-                    Push(optimizer.LearningRate);
-                    Push(optimizer.Momentum);
-                    Push(optimizer.Nesterov ? 1 : 0);
-                    Push(optimizer.WeightDecay);
-                    Push(gradientScale);
-                    break;
-                default:
-                    Begin(_adam);
-                    Push(parameters);
-                    Push(moment1);
-                    Push(moment2);
-                    Push(gradients);
-                    Push(n);
-                    Push(optimizer.LearningRate);
-                    Push(optimizer.Beta1);
-                    Push(optimizer.Beta2);
-                    Push(optimizer.Epsilon);
-                    Push(optimizer.WeightDecay);
-                    Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta1, step))));
-                    Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta2, step))));
-                    Push(gradientScale);
-                    break;
-            }
-            Run(n);
+            QueueOptimizerStep(optimizer, parameters, gradients, moment1, moment2, step, gradientScale, null);
         }
+    }
+
+    // The optimizer kernel; with control, the scale and whether to step come from the device (step_scale) instead of gradientScale.
+    private void QueueOptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
+        long step, float gradientScale, OpenClBuffer? control)
+    {
+        int n = parameters.Length;
+        if (n == 0) return;
+        switch (optimizer.Kind)
+        {
+            case OptimizerKind.GradientDescent:
+                Begin(_gradientDescent);
+                Push(parameters);
+                Push(gradients);
+                Push(n);
+                Push(optimizer.LearningRate);
+                Push(optimizer.WeightDecay);
+                Push(gradientScale);
+                break;
+            case OptimizerKind.Momentum:
+                Begin(_momentum);
+                Push(parameters);
+                Push(moment1);
+                Push(gradients);
+                Push(n);
+                Push(optimizer.LearningRate);
+                Push(optimizer.Momentum);
+                Push(optimizer.Nesterov ? 1 : 0);
+                Push(optimizer.WeightDecay);
+                Push(gradientScale);
+                break;
+            default:
+                Begin(_adam);
+                Push(parameters);
+                Push(moment1);
+                Push(moment2);
+                Push(gradients);
+                Push(n);
+                Push(optimizer.LearningRate);
+                Push(optimizer.Beta1);
+                Push(optimizer.Beta2);
+                Push(optimizer.Epsilon);
+                Push(optimizer.WeightDecay);
+                Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta1, step))));
+                Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta2, step))));
+                Push(gradientScale);
+                break;
+        }
+        PushMemory(control ?? _partials);
+        Push(control is null ? 0 : 1);
+        Run(n);
     }
 
     /// <inheritdoc />

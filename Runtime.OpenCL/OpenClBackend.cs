@@ -41,7 +41,7 @@ public sealed partial class OpenClBackend : IBackend
     private readonly List<ClHandle> _owned = new();
     private readonly ClHandle _context, _queue, _program;
     private readonly ClHandle _gruForward, _gruBackward, _fill, _copy, _copyOverlapping, _lerp, _gemmTiled, _biasActivation, _biasSoftmax, _activationBackward,
-        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _gradientDescent, _momentum, _adam;
+        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _stepScale, _gradientDescent, _momentum, _adam;
     private readonly ClHandle? _gemmBlocked;
     private readonly int _tile, _local, _reduceGroup;
     private readonly float[] _hostPartials = new float[MaxPartials];
@@ -49,10 +49,11 @@ public sealed partial class OpenClBackend : IBackend
     private OpenClBuffer? _rowLosses;
     private ClHandle? _kernel;
     private uint _argument;
-    private long _launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations, _blockingWaits;
+    private long _launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations, _blockingWaits, _earlierWorkWaits;
     private bool _disposed;
     private nint _staging;
-    private int _stagingCapacity, _stagingUsed;
+    private int _stagingCapacity;
+    private long _stagingHead, _stagingTail;
 
     /// <summary>Creates a backend on the best usable OpenCL device (GPUs first; see <see cref="OpenClDeviceSelector"/>).</summary>
     /// <exception cref="OpenClUnavailableException">No OpenCL library, platform or usable device.</exception>
@@ -120,6 +121,7 @@ public sealed partial class OpenClBackend : IBackend
             _lossBackwardElements = Kernel("loss_backward_elements");
             _lossBackwardRows = Kernel("loss_backward_rows");
             _reduceSum = Kernel("reduce_sum");
+            _stepScale = Kernel("step_scale");
             _gradientDescent = Kernel("gradient_descent");
             _momentum = Kernel("momentum");
             _adam = Kernel("adam");
@@ -148,7 +150,7 @@ public sealed partial class OpenClBackend : IBackend
     {
         get
         {
-            lock (_sync) return new OpenClCounters(_launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations) { BlockingWaits = _blockingWaits };
+            lock (_sync) return new OpenClCounters(_launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations) { BlockingWaits = _blockingWaits, EarlierWorkWaits = _earlierWorkWaits };
         }
     }
 
@@ -199,9 +201,9 @@ public sealed partial class OpenClBackend : IBackend
     /// <inheritdoc />
     /// <remarks>
     /// The span is copied into the backend's host staging memory and the device copy is queued without waiting
-    /// (the caller may reuse the span at once). The in-order queue has run every earlier command by the time any
-    /// blocking call returns, so the staging memory is reused from its start after each one; only when it is full
-    /// between two blocking calls does an upload wait (and the staging grows, so a steady loop stops waiting).
+    /// (the caller may reuse the span at once). The staging memory is a ring: what a copy read is reused once the host
+    /// knows the copy has run (any blocking call, or the completed read of a pipelined training step, since the queue is
+    /// in order); only when it is full does an upload wait (and the staging grows, so a steady loop stops waiting).
     /// </remarks>
     public unsafe void Upload(BufferSlice destination, ReadOnlySpan<float> source)
     {
@@ -452,22 +454,33 @@ public sealed partial class OpenClBackend : IBackend
     }
 
     // Every command queued so far has run (a blocking call returned on the in-order queue): staging is free again.
-    private void QueueDrained() => _stagingUsed = 0;
+    private void QueueDrained() => _stagingTail = _stagingHead;
 
-    // length floats of staging memory that no queued command still reads. When the rest of the staging is too small,
-    // waits for the queue and grows the staging to what was needed since the last wait.
+    // The staging position the commands queued so far have used up to; once a command queued now is known to have run
+    // (its event completed), ReleaseStaging(mark) frees everything they read.
+    private long StagingMark => _stagingHead;
+
+    private void ReleaseStaging(long mark)
+    {
+        if (mark > _stagingTail) _stagingTail = mark;
+    }
+
+    // length floats of staging memory that no queued command still reads. The staging is a ring: [tail, head) (counted in
+    // floats ever handed out, wrap gaps included) is still read by queued copies. When the free part is too small, waits for
+    // the queue and grows the staging to what was in use plus the request.
     private unsafe float* Stage(int length)
     {
-        if (_stagingCapacity - _stagingUsed < length)
+        if (!TryStage(length, out long at))
         {
-            int needed = (int)Math.Min(MaxStagingFloats, Math.Max(2L * _stagingCapacity, (long)_stagingUsed + length));
-            if (_stagingUsed > 0)
+            long inUse = _stagingHead - _stagingTail;
+            int needed = (int)Math.Min(MaxStagingFloats, Math.Max(2L * _stagingCapacity, inUse + length));
+            if (inUse > 0)
             {
                 ClCheck.Status(_api.Finish(_queue.Value), "clFinish");
                 _blockingWaits++;
-                _stagingUsed = 0;
             }
-            if (_stagingCapacity < length || needed > _stagingCapacity)
+            _stagingHead = _stagingTail = 0;
+            if (needed > _stagingCapacity)
             {
                 if (_staging != 0) Marshal.FreeHGlobal(_staging);
                 _staging = 0;
@@ -475,10 +488,22 @@ public sealed partial class OpenClBackend : IBackend
                 _staging = Marshal.AllocHGlobal((nint)needed * sizeof(float));
                 _stagingCapacity = needed;
             }
+            at = 0;
+            _stagingHead = length;
         }
-        float* at = (float*)_staging + _stagingUsed;
-        _stagingUsed += length;
-        return at;
+        return (float*)_staging + at;
+    }
+
+    private bool TryStage(int length, out long at)
+    {
+        at = 0;
+        if (_stagingCapacity == 0) return false;
+        long position = _stagingHead % _stagingCapacity, inUse = _stagingHead - _stagingTail;
+        long gap = position + length <= _stagingCapacity ? 0 : _stagingCapacity - position;
+        if (inUse + gap + length > _stagingCapacity) return false;
+        at = gap == 0 ? position : 0;
+        _stagingHead += gap + length;
+        return true;
     }
 
     private void FillCore(BufferSlice destination, float value)

@@ -74,15 +74,15 @@ internal sealed class LayerStack : IParallelWork
         }
     }
 
-    /// <summary><see cref="ForwardBackwardQueued"/> on the caller's rows.</summary>
-    public unsafe float AccumulateQueued(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, ReadOnlySpan<float> inputs,
-        ReadOnlySpan<float> targets, int batch, BufferSlice gradients, out double squares)
+    /// <summary><see cref="QueueForwardBackward"/> on the caller's rows.</summary>
+    public unsafe void QueueAccumulate(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, ReadOnlySpan<float> inputs,
+        ReadOnlySpan<float> targets, int batch, BufferSlice gradients)
     {
         fixed (float* px = inputs)
         fixed (float* pt = targets)
         {
             BufferSlice x = _work.StageInput(px, batch * _inputs), t = _work.StageTarget(pt, batch * _outputs);
-            return ForwardBackwardQueued(device, queue, loss, x, t, batch, gradients, out squares);
+            QueueForwardBackward(device, queue, loss, x, t, batch, gradients);
         }
     }
 
@@ -187,8 +187,8 @@ internal sealed class LayerStack : IParallelWork
     /// <summary>
     /// A whole training pass on a backend that reduces scalars on its device: forward, the loss and its gradient queued, backward
     /// (also when the loss turns out not finite: the caller then discards the gradients), the gradient arena's sum of
-    /// squares queued, and one wait for both. Same calls and values as <see cref="ForwardLoss"/>, <see cref="BackwardLoss"/>
-    /// and <see cref="IBackend.SumOfSquares"/> in turn.
+    /// squares queued; the caller reads both with one wait (<see cref="IQueuedScalarsBackend.ReadQueued"/>). Same calls and
+    /// values as <see cref="ForwardLoss"/>, <see cref="BackwardLoss"/> and <see cref="IBackend.SumOfSquares"/> in turn.
     /// </summary>
     /// <param name="device">The backend, as its scalar queue.</param>
     /// <param name="queue">This brain's queue on it.</param>
@@ -197,18 +197,13 @@ internal sealed class LayerStack : IParallelWork
     /// <param name="target">Target rows.</param>
     /// <param name="rows">Batch.</param>
     /// <param name="gradients">The whole gradient arena.</param>
-    /// <param name="squares">Σ g² over <paramref name="gradients"/> after the backward pass.</param>
-    /// <returns>The mean loss.</returns>
-    public float ForwardBackwardQueued(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, BufferSlice x, BufferSlice target, int rows, BufferSlice gradients,
-        out double squares)
+    public void QueueForwardBackward(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, BufferSlice x, BufferSlice target, int rows, BufferSlice gradients)
     {
         Forward(x, rows, inputKept: false);
         int n = rows * _outputs, last = Layers.Length - 1;
         device.QueueLossAndGradient(queue, _work.GradientA.Take(n), loss, _work.Y[last].Take(n), _work.Z[last].Take(n), target, rows, _outputs);
         Backward(x, rows, loss.IsFused);
         device.QueueSumOfSquares(queue, gradients);
-        device.ReadQueued(queue, out float value, out squares);
-        return value;
     }
 
     /// <summary>
