@@ -41,9 +41,9 @@ public sealed partial class OpenClBackend : IBackend
     private readonly List<ClHandle> _owned = new();
     private readonly ClHandle _context, _queue, _program;
     private readonly ClHandle _gruForward, _gruBackward, _fill, _copy, _copyOverlapping, _lerp, _gemmTiled, _biasActivation, _biasSoftmax, _activationBackward,
-        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _stepScale, _gradientDescent, _momentum, _adam;
+        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _stepScale, _gradientDescent, _momentum, _adam, _fusedForward;
     private readonly ClHandle? _gemmBlocked;
-    private readonly int _tile, _local, _reduceGroup;
+    private readonly int _tile, _local, _reduceGroup, _fusedGroup;
     private readonly float[] _hostPartials = new float[MaxPartials];
     private readonly OpenClBuffer _partials;
     private OpenClBuffer? _rowLosses;
@@ -100,7 +100,7 @@ public sealed partial class OpenClBackend : IBackend
             ClCheck.Status(status, "clCreateCommandQueue");
             _queue = Own(queue, ClHandleKind.CommandQueue, "queue");
 
-            string options = string.Format(CultureInfo.InvariantCulture, "-D GEMM_TILE={0} -D REDUCE_GROUP={1}", _tile, _reduceGroup);
+            string options = string.Format(CultureInfo.InvariantCulture, "-D GEMM_TILE={0} -D REDUCE_GROUP={1} -D FUSED_MAX_WIDTH={2}", _tile, _reduceGroup, FusedMaxWidth);
             if (device.HasCorrectlyRoundedDivideSqrt) options += " -cl-fp32-correctly-rounded-divide-sqrt";
             _program = BuildProgram(SourceTexts(), options);
             _owned.Add(_program);
@@ -125,6 +125,8 @@ public sealed partial class OpenClBackend : IBackend
             _gradientDescent = Kernel("gradient_descent");
             _momentum = Kernel("momentum");
             _adam = Kernel("adam");
+            _fusedForward = Kernel("fused_forward");
+            _fusedGroup = (int)Math.Min(_local, KernelWorkGroupSize(_fusedForward));
             if (max >= BlockedGemmThreads * BlockedGemmThreads)
             {
                 ClHandle blocked = Kernel("gemm_blocked");
@@ -562,6 +564,13 @@ public sealed partial class OpenClBackend : IBackend
     private unsafe void Push(float value)
     {
         ClCheck.Argument(_api.SetKernelArg(_kernel!.Value, _argument, sizeof(float), &value), _kernel.Name, _argument);
+        _argument++;
+    }
+
+    // A __local argument of the given size (the kernel's local memory, allocated per work-group by the driver).
+    private unsafe void PushLocal(int bytes)
+    {
+        ClCheck.Argument(_api.SetKernelArg(_kernel!.Value, _argument, (nuint)Math.Max(bytes, sizeof(float)), (void*)null), _kernel.Name, _argument);
         _argument++;
     }
 

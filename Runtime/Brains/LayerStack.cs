@@ -243,9 +243,29 @@ internal sealed class LayerStack : IParallelWork
         IHostBackend? host = _work.Host;
         (_x, _y, _rows, _blockRows) = (x, y, rows, host?.BlockRows ?? rows);
         _work.ForwardRows = -1;
+        if (!_work.FusedPrepared) PrepareFused();
+        if (_work.Fused is not null)
+        {
+            _work.Fused.Run(y, x, rows);
+            return;
+        }
         int blocks = (rows + _blockRows - 1) / _blockRows;
         if (host is not null && host.TryRunBlocks(this, blocks, ref _warmed)) return;
         for (int block = 0; block < blocks; block++) InferBlock(_backend, block);
+    }
+
+    // The whole pass in one kernel where the backend offers it and the network fits (asked once, at the first inference).
+    private void PrepareFused()
+    {
+        _work.FusedPrepared = true;
+        if (_backend is not IFusedForwardBackend fusing) return;
+        var layers = new FusedLayer[Layers.Length];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (Layers[i] is not Dense d) return;
+            layers[i] = new FusedLayer(d.Weight, d.Bias, d.Inputs, d.Outputs, d.Activation);
+        }
+        _work.Fused = fusing.PrepareFusedForward(layers);
     }
 
     /// <summary>One block on a worker of the pool.</summary>

@@ -267,6 +267,68 @@ public sealed class OpenClBrainTests
         Assert.That(float.IsFinite(brain.LastLoss), Is.True);
     }
 
+    // A small network predicts in one launch per chunk (fused_forward), bit for bit the layer-by-layer pass: every
+    // activation, softmax last, batches that do not fill a work-group, and a brain that predicts in chunks.
+    [TestCase(ActivationKind.Tanh, ActivationKind.Linear, 1)]
+    [TestCase(ActivationKind.Relu, ActivationKind.Softmax, 3)]
+    [TestCase(ActivationKind.Sigmoid, ActivationKind.Tanh, 65)]
+    [TestCase(ActivationKind.Elu, ActivationKind.Sigmoid, 200)]
+    [TestCase(ActivationKind.LeakyRelu, ActivationKind.Swish, 250)]
+    [TestCase(ActivationKind.Softplus, ActivationKind.BinaryStep, 129)]
+    [TestCase(ActivationKind.Swish, ActivationKind.Softplus, 64)]
+    public void ASmallNetworkPredictsInOneLaunchBitwiseAsLayerByLayer(ActivationKind hidden, ActivationKind output, int batch)
+    {
+        Activation Of(ActivationKind kind) => kind switch
+        {
+            ActivationKind.LeakyRelu => Activation.LeakyReluWithSlope(0.07f),
+            ActivationKind.Elu => Activation.EluWithAlpha(0.8f),
+            _ => Activation.FromKind(kind, 0f),
+        };
+        Brain Build() => Brain.Create(32).Dense(64, Of(hidden)).Dense(64, Of(hidden)).Dense(8, Of(output)).MaxBatch(100).Backend(_backend).Build(seed: 51);
+        var random = new SeededRandom(52);
+        float[] inputs = new float[batch * 32];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = 4f * random.NextFloat() - 2f;
+        float[] fused = new float[batch * 8], layered = new float[batch * 8];
+        using Brain a = Build();
+        using Brain b = Build();
+        a.Predict(inputs, fused, batch);
+        _backend.PreferFusedForward = false;
+        try
+        {
+            b.Predict(inputs, layered, batch);
+        }
+        finally
+        {
+            _backend.PreferFusedForward = true;
+        }
+        for (int i = 0; i < fused.Length; i++) Assert.That(BitConverter.SingleToInt32Bits(fused[i]), Is.EqualTo(BitConverter.SingleToInt32Bits(layered[i])), $"output {i}");
+
+        OpenClCounters before = _backend.Counters;
+        a.Predict(inputs, fused, batch);
+        OpenClCounters cost = _backend.Counters - before;
+        int chunks = (batch + 99) / 100;
+        Assert.That(cost.KernelLaunches, Is.EqualTo(chunks), "one launch per chunk of MaxBatch rows");
+        Assert.That(cost.BlockingWaits, Is.EqualTo(chunks), "one wait per chunk");
+        before = _backend.Counters;
+        b.Predict(inputs, layered, batch);
+        Assert.That((_backend.Counters - before).KernelLaunches, Is.EqualTo(chunks * (output == ActivationKind.Softmax ? 4 : 3)), "layer by layer");
+    }
+
+    [Test]
+    public void ANetworkTooWideForTheFusedPassPredictsLayerByLayer()
+    {
+        using Brain brain = Brain.Create(16).Dense(200, Activation.Tanh).Dense(4, Activation.Linear).MaxBatch(10).Backend(_backend).Build(seed: 53);
+        using Brain cpu = Brain.Create(16).Dense(200, Activation.Tanh).Dense(4, Activation.Linear).MaxBatch(10).Build(seed: 53);
+        float[] inputs = new float[10 * 16], outputs = new float[10 * 4], expected = new float[10 * 4];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = 0.01f * i - 0.5f;
+        brain.Predict(inputs, outputs, 10);
+        OpenClCounters before = _backend.Counters;
+        brain.Predict(inputs, outputs, 10);
+        Assert.That((_backend.Counters - before).KernelLaunches, Is.EqualTo(2), "one fused GEMM per layer");
+        cpu.Predict(inputs, expected, 10);
+        for (int i = 0; i < outputs.Length; i++) Assert.That(outputs[i], Is.EqualTo(expected[i]).Within(1e-5), $"output {i}");
+    }
+
     private sealed class TakeEveryStep : IStepFilter
     {
         public float Review(float gradientNorm) => 1f;
