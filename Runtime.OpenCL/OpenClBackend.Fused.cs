@@ -6,16 +6,20 @@ using Cortex.Tensors;
 
 namespace Cortex.OpenCL;
 
-// Inference of a small network in one launch per batch tile (fused_forward): chosen when every width fits the kernel's
-// private rows and the layers' weights and biases, one window of the parameter arena, fit the device's local memory.
+// Inference of a small network in one launch: on a CPU device fused_forward_lanes (FusedLanes rows per work-item as
+// vector lanes in private memory, every width at most FusedMaxWidth), elsewhere fused_forward (a row per work-item, a
+// work-group's activations in local memory, which must fit).
 public sealed partial class OpenClBackend : IFusedForwardBackend
 {
-    private const int FusedMaxWidth = 128, FusedLayoutInts = 6, LocalMemoryReserve = 1024;
+    private const int FusedMaxWidth = 256, FusedLanesMaxWidth = 128, FusedLanes = 16, FusedLanesGroup = 4, FusedLayoutInts = 6, LocalMemoryReserve = 1024;
 
     /// <summary>Lets tests run small networks layer by layer too (default true); read when a brain first predicts.</summary>
     internal bool PreferFusedForward { get; set; } = true;
 
-    /// <summary>The most parameters (weights and biases, floats) a fused forward pass keeps in local memory on this device.</summary>
+    /// <summary>Whether the fused pass runs rows as vector lanes (default on CPU devices) rather than a row per work-item; read when a brain first predicts.</summary>
+    internal bool FusedOnLanes { get; set; }
+
+    /// <summary>The most floats (two tiles of activations) a fused forward pass keeps in local memory on this device.</summary>
     internal int FusedForwardCapacity => (int)Math.Max(0, Math.Min(int.MaxValue / 4, (Device.LocalMemoryBytes - LocalMemoryReserve) / sizeof(float)));
 
     FusedForward? IFusedForwardBackend.PrepareFusedForward(IReadOnlyList<FusedLayer> layers)
@@ -26,6 +30,7 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
             if (!PreferFusedForward || _fusedGroup == 0 || layers.Count == 0) return null;
             OpenClBuffer? arena = null;
             long start = long.MaxValue, end = 0;
+            int maxWidth = layers[0].Inputs;
             foreach (FusedLayer l in layers)
             {
                 Own(l.Weight, "layers");
@@ -35,10 +40,13 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
                 if (l.Weight.Buffer is not OpenClBuffer w || l.Bias.Buffer is not OpenClBuffer b || !ReferenceEquals(w, b)) return null;
                 if (arena is not null && !ReferenceEquals(arena, w)) return null;
                 arena = w;
+                maxWidth = Math.Max(maxWidth, l.Outputs);
                 start = Math.Min(start, Math.Min(l.Weight.Offset, l.Bias.Offset));
                 end = Math.Max(end, Math.Max(l.Weight.Offset + (long)l.Weight.Length, l.Bias.Offset + (long)l.Bias.Length));
             }
-            if (arena is null || end - start > FusedForwardCapacity) return null;
+            if (arena is null) return null;
+            bool lanes = FusedOnLanes;
+            if (lanes ? maxWidth > FusedLanesMaxWidth : 2L * _fusedGroup * maxWidth > FusedForwardCapacity) return null;
             int[] layout = new int[FusedLayoutInts * layers.Count];
             for (int i = 0; i < layers.Count; i++)
             {
@@ -46,8 +54,8 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
                 if (i > 0 && l.Inputs != layers[i - 1].Outputs) return null;
                 layout[FusedLayoutInts * i] = l.Inputs;
                 layout[FusedLayoutInts * i + 1] = l.Outputs;
-                layout[FusedLayoutInts * i + 2] = (int)(l.Weight.Offset - start);
-                layout[FusedLayoutInts * i + 3] = (int)(l.Bias.Offset - start);
+                layout[FusedLayoutInts * i + 2] = l.Weight.Offset;
+                layout[FusedLayoutInts * i + 3] = l.Bias.Offset;
                 layout[FusedLayoutInts * i + 4] = (int)l.Activation.Kind;
                 layout[FusedLayoutInts * i + 5] = BitConverter.SingleToInt32Bits(l.Activation.Alpha);
             }
@@ -56,7 +64,7 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
             Buffer.BlockCopy(layout, 0, bits, 0, layout.Length * sizeof(int));
             Upload(buffer.All, bits);
             var window = new BufferSlice(arena, (int)start, (int)(end - start));
-            return new OpenClFusedForward(this, buffer, window, layers.Count, layers[0].Inputs, layers[layers.Count - 1].Outputs);
+            return new OpenClFusedForward(this, buffer, window, layers.Count, layers[0].Inputs, layers[layers.Count - 1].Outputs, maxWidth, lanes);
         }
     }
 
@@ -70,15 +78,27 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
             Own(y, nameof(y));
             Own(x, nameof(x));
             if (rows == 0) return;
+            if (plan.OnLanes)
+            {
+                Begin(_fusedForwardLanes);
+                Push(y);
+                Push(x);
+                PushMemory((OpenClBuffer)plan.Window.Buffer!);
+                PushMemory(plan.Layout);
+                Push(plan.Layers);
+                Push(rows);
+                Run((rows + FusedLanes - 1) / FusedLanes, FusedLanesGroup);
+                return;
+            }
             Begin(_fusedForward);
             Push(y);
             Push(x);
-            Push(plan.Window);
-            Push(plan.Window.Length);
+            PushMemory((OpenClBuffer)plan.Window.Buffer!);
             PushMemory(plan.Layout);
             Push(plan.Layers);
             Push(rows);
-            PushLocal(plan.Window.Length * sizeof(float));
+            Push(plan.MaxWidth);
+            PushLocal(2 * _fusedGroup * plan.MaxWidth * sizeof(float));
             Run(rows, _fusedGroup);
         }
     }

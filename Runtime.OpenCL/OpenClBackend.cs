@@ -30,7 +30,6 @@ public sealed partial class OpenClBackend : IBackend
     private const string ResourcePrefix = "Cortex.OpenCL.Kernels.";
     private const int MaxPartials = 64;
     private const int BlockedGemmMinimum = 64;
-    private const int BlockedGemmThreads = 16;
     private const int ContextPlatform = 0x1084;
     private const int MaxStagingFloats = 16 << 20;
 
@@ -41,8 +40,9 @@ public sealed partial class OpenClBackend : IBackend
     private readonly List<ClHandle> _owned = new();
     private readonly ClHandle _context, _queue, _program;
     private readonly ClHandle _gruForward, _gruBackward, _fill, _copy, _copyOverlapping, _lerp, _gemmTiled, _biasActivation, _biasSoftmax, _activationBackward,
-        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _stepScale, _gradientDescent, _momentum, _adam, _fusedForward;
-    private readonly ClHandle? _gemmBlocked;
+        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _stepScale, _gradientDescent, _momentum, _adam, _fusedForward, _fusedForwardLanes;
+    private readonly GemmKernel[] _gemmVariants;
+    private GemmKernel? _gemmChosen;
     private readonly int _tile, _local, _reduceGroup, _fusedGroup;
     private readonly float[] _hostPartials = new float[MaxPartials];
     private readonly OpenClBuffer _partials;
@@ -100,7 +100,7 @@ public sealed partial class OpenClBackend : IBackend
             ClCheck.Status(status, "clCreateCommandQueue");
             _queue = Own(queue, ClHandleKind.CommandQueue, "queue");
 
-            string options = string.Format(CultureInfo.InvariantCulture, "-D GEMM_TILE={0} -D REDUCE_GROUP={1} -D FUSED_MAX_WIDTH={2}", _tile, _reduceGroup, FusedMaxWidth);
+            string options = string.Format(CultureInfo.InvariantCulture, "-D GEMM_TILE={0} -D REDUCE_GROUP={1} -D FUSED_LANES={2} -D FUSED_MAX_WIDTH={3}", _tile, _reduceGroup, FusedLanes, FusedLanesMaxWidth);
             if (device.HasCorrectlyRoundedDivideSqrt) options += " -cl-fp32-correctly-rounded-divide-sqrt";
             _program = BuildProgram(SourceTexts(), options);
             _owned.Add(_program);
@@ -126,12 +126,21 @@ public sealed partial class OpenClBackend : IBackend
             _momentum = Kernel("momentum");
             _adam = Kernel("adam");
             _fusedForward = Kernel("fused_forward");
+            _fusedForwardLanes = Kernel("fused_forward_lanes");
+            FusedOnLanes = device.Type == OpenClDeviceType.Cpu;
             _fusedGroup = (int)Math.Min(_local, KernelWorkGroupSize(_fusedForward));
-            if (max >= BlockedGemmThreads * BlockedGemmThreads)
+            var variants = new List<GemmKernel> { new("tiled", _gemmTiled, 0, _tile) };
+            foreach ((string name, string kernel, int threads, int work) in new[]
             {
-                ClHandle blocked = Kernel("gemm_blocked");
-                if (KernelWorkGroupSize(blocked) >= BlockedGemmThreads * BlockedGemmThreads) _gemmBlocked = blocked;
+                ("blocked 16x4", "gemm_blocked", 16, 4), ("blocked 16x2", "gemm_blocked_16x2", 16, 2),
+                ("blocked 8x8", "gemm_blocked_8x8", 8, 8), ("blocked 8x4", "gemm_blocked_8x4", 8, 4),
+            })
+            {
+                if (max < threads * threads) continue;
+                ClHandle handle = Kernel(kernel);
+                if (KernelWorkGroupSize(handle) >= threads * threads) variants.Add(new GemmKernel(name, handle, threads, threads * work));
             }
+            _gemmVariants = variants.ToArray();
             _partials = (OpenClBuffer)Allocate(MaxPartials);
         }
         catch
@@ -156,10 +165,10 @@ public sealed partial class OpenClBackend : IBackend
         }
     }
 
-    /// <summary>True when large products use the register-blocked GEMM kernel (the device allows 256-item work-groups).</summary>
-    internal bool HasBlockedGemm => _gemmBlocked is not null;
+    /// <summary>True when the default register-blocked GEMM variant (16 x 16 work-items) runs here (the device allows 256-item work-groups).</summary>
+    internal bool HasBlockedGemm => Find("blocked 16x4") is not null;
 
-    /// <summary>Lets tests and benchmarks run large products on the plain tiled kernel too (default true).</summary>
+    /// <summary>Lets tests and benchmarks run large products on the plain tiled kernel too (default true: the chosen variant).</summary>
     internal bool PreferBlockedGemm { get; set; } = true;
 
     /// <summary>The context's reference count as the driver reports it (each live buffer may hold one): for leak tests.</summary>

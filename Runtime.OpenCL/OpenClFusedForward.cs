@@ -6,8 +6,10 @@ namespace Cortex.OpenCL;
 /// <summary>A small network's forward pass on an <see cref="OpenClBackend"/>: its layer layout on the device and the parameter window it reads.</summary>
 internal sealed class OpenClFusedForward : FusedForward
 {
-    public OpenClFusedForward(OpenClBackend owner, OpenClBuffer layout, BufferSlice window, int layers, int inputs, int outputs)
+    public OpenClFusedForward(OpenClBackend owner, OpenClBuffer layout, BufferSlice window, int layers, int inputs, int outputs, int maxWidth, bool onLanes)
     {
+        OnLanes = onLanes;
+        MaxWidth = maxWidth;
         Owner = owner;
         Layout = layout;
         Window = window;
@@ -29,6 +31,12 @@ internal sealed class OpenClFusedForward : FusedForward
     public int Inputs { get; }
 
     public int Outputs { get; }
+
+    /// <summary>The widest row, inputs included: a tile of activations holds FusedRows rows of it.</summary>
+    public int MaxWidth { get; }
+
+    /// <summary>fused_forward_lanes (rows as vector lanes) rather than fused_forward.</summary>
+    public bool OnLanes { get; }
 
     public override void Run(BufferSlice y, BufferSlice x, int rows) => Owner.RunFusedForward(this, y, x, rows);
 

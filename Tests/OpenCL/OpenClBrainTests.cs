@@ -269,14 +269,20 @@ public sealed class OpenClBrainTests
 
     // A small network predicts in one launch per chunk (fused_forward), bit for bit the layer-by-layer pass: every
     // activation, softmax last, batches that do not fill a work-group, and a brain that predicts in chunks.
-    [TestCase(ActivationKind.Tanh, ActivationKind.Linear, 1)]
-    [TestCase(ActivationKind.Relu, ActivationKind.Softmax, 3)]
-    [TestCase(ActivationKind.Sigmoid, ActivationKind.Tanh, 65)]
-    [TestCase(ActivationKind.Elu, ActivationKind.Sigmoid, 200)]
-    [TestCase(ActivationKind.LeakyRelu, ActivationKind.Swish, 250)]
-    [TestCase(ActivationKind.Softplus, ActivationKind.BinaryStep, 129)]
-    [TestCase(ActivationKind.Swish, ActivationKind.Softplus, 64)]
-    public void ASmallNetworkPredictsInOneLaunchBitwiseAsLayerByLayer(ActivationKind hidden, ActivationKind output, int batch)
+    // Both variants run on any device: rows as vector lanes (the CPU default) and a row per work-item (elsewhere).
+    [TestCase(ActivationKind.Tanh, ActivationKind.Linear, 1, true)]
+    [TestCase(ActivationKind.Relu, ActivationKind.Softmax, 3, true)]
+    [TestCase(ActivationKind.Sigmoid, ActivationKind.Tanh, 65, true)]
+    [TestCase(ActivationKind.Elu, ActivationKind.Sigmoid, 200, true)]
+    [TestCase(ActivationKind.LeakyRelu, ActivationKind.Swish, 250, true)]
+    [TestCase(ActivationKind.Softplus, ActivationKind.BinaryStep, 129, true)]
+    [TestCase(ActivationKind.Swish, ActivationKind.Softplus, 64, true)]
+    [TestCase(ActivationKind.Tanh, ActivationKind.Linear, 1, false)]
+    [TestCase(ActivationKind.Relu, ActivationKind.Softmax, 3, false)]
+    [TestCase(ActivationKind.Elu, ActivationKind.Sigmoid, 200, false)]
+    [TestCase(ActivationKind.LeakyRelu, ActivationKind.Swish, 250, false)]
+    [TestCase(ActivationKind.Softplus, ActivationKind.BinaryStep, 129, false)]
+    public void ASmallNetworkPredictsInOneLaunchBitwiseAsLayerByLayer(ActivationKind hidden, ActivationKind output, int batch, bool lanes)
     {
         Activation Of(ActivationKind kind) => kind switch
         {
@@ -291,7 +297,16 @@ public sealed class OpenClBrainTests
         float[] fused = new float[batch * 8], layered = new float[batch * 8];
         using Brain a = Build();
         using Brain b = Build();
-        a.Predict(inputs, fused, batch);
+        bool defaultVariant = _backend.FusedOnLanes;
+        _backend.FusedOnLanes = lanes;
+        try
+        {
+            a.Predict(inputs, fused, batch);
+        }
+        finally
+        {
+            _backend.FusedOnLanes = defaultVariant;
+        }
         _backend.PreferFusedForward = false;
         try
         {
@@ -317,8 +332,8 @@ public sealed class OpenClBrainTests
     [Test]
     public void ANetworkTooWideForTheFusedPassPredictsLayerByLayer()
     {
-        using Brain brain = Brain.Create(16).Dense(200, Activation.Tanh).Dense(4, Activation.Linear).MaxBatch(10).Backend(_backend).Build(seed: 53);
-        using Brain cpu = Brain.Create(16).Dense(200, Activation.Tanh).Dense(4, Activation.Linear).MaxBatch(10).Build(seed: 53);
+        using Brain brain = Brain.Create(16).Dense(300, Activation.Tanh).Dense(4, Activation.Linear).MaxBatch(10).Backend(_backend).Build(seed: 53);
+        using Brain cpu = Brain.Create(16).Dense(300, Activation.Tanh).Dense(4, Activation.Linear).MaxBatch(10).Build(seed: 53);
         float[] inputs = new float[10 * 16], outputs = new float[10 * 4], expected = new float[10 * 4];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = 0.01f * i - 0.5f;
         brain.Predict(inputs, outputs, 10);
