@@ -14,7 +14,7 @@ namespace Cortex.Benchmarks.Quick;
 /// the OpenCL backend beats the CPU backend (2 threads) on this machine, for inference of 32-64-64-8 and for
 /// training of 784-256-256-10. median = that batch, or −1 when OpenCL never wins up to the largest batch
 /// tried; the per-batch time ratios (OpenCL / CPU) are in a field. Issue 17: every row carries what one call
-/// asks of the device, counted with <see cref="OpenClBackend.Counters"/> over one call after a warm-up call
+/// asks of the device, counted with <see cref="OpenClBackend.Counters"/> over one call after warm-up calls
 /// (launches_per_call, blocking_syncs_per_call, uploads_per_call, downloads_per_call), and agents_think_10000
 /// runs on the device beside the CPU row. opencl_counts_* rows give the counts alone (no timing), for every
 /// shape the timed rows use: <c>quick opencl_counts</c> reproduces them in seconds. Round two: earlier_work_waits_per_call
@@ -180,9 +180,11 @@ public sealed class OpenClSuite : IQuickSuite
     private static void CountRow(QuickRunner runner, string caseName, int units, QuickField deviceField, QuickField[] counts) =>
         runner.Report(caseName, Impl, units, "launches", [Convert.ToDouble(counts[0].Value, CultureInfo.InvariantCulture)], [deviceField, .. counts]);
 
-    // What one call asks of the device, after a warm-up call (first-use allocations are not per call).
+    // What one call asks of the device, after two warm-up calls (first-use allocations, and the staging ring growing to
+    // hold a pipelined step's inputs beside the previous step's, are not per call).
     private static QuickField[] Counts<TAction>(OpenClBackend device, ref TAction action) where TAction : struct, IQuickAction
     {
+        action.Invoke();
         action.Invoke();
         OpenClCounters before = device.Counters;
         action.Invoke();
