@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.IO;
 
 namespace Cortex.OpenCL;
@@ -45,7 +44,7 @@ internal static class OpenClGemmTuning
         {
             try
             {
-                File.AppendAllText(file, string.Create(CultureInfo.InvariantCulture, $"{key}\t{variant}\n"));
+                File.AppendAllText(file, key + "\t" + variant + "\n");
             }
             catch (IOException)
             {
