@@ -20,6 +20,8 @@ public sealed class Options
 
         options:
           --algo NAME     cartpole: dqn (default) or ppo; pendulum: sac (default) or ppo
+          --partial       cartpole --algo ppo: observe only x and θ (no velocities); PPO with a GRU memory (default 500000 steps)
+          --no-memory     with --partial: the same PPO with feed-forward brains (the comparison)
           --seed N        seed (default 1)
           --steps N       cartpole: most training steps (default 50000); seekers: ticks (default 3000)
           --agents N      seekers: number of agents (default 256)
@@ -45,6 +47,8 @@ public sealed class Options
     public int Episodes { get; private set; } = 100;
     public string OutputDirectory { get; private set; } = "out";
     public bool Plain { get; private set; }
+    public bool Partial { get; private set; }
+    public bool NoMemory { get; private set; }
     public bool Help { get; private set; }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a one-line reason on bad input.</summary>
@@ -69,6 +73,8 @@ public sealed class Options
                 case "-h": case "--help": o.Help = true; break;
                 case "--eval": o.Evaluate = true; break;
                 case "--plain": o.Plain = true; break;
+                case "--partial": o.Partial = true; break;
+                case "--no-memory": o.NoMemory = true; break;
                 case "--seed": o.Seed = (ulong)Number(args, ref i, 0, long.MaxValue); break;
                 case "--steps": o.Steps = (int)Number(args, ref i, 1, 100_000_000); break;
                 case "--agents": o.Agents = (int)Number(args, ref i, 2, 100_000); break;
@@ -84,6 +90,9 @@ public sealed class Options
         if (o.Scenario == "cartpole" && o.Algorithm == "sac") throw new ArgumentException("cartpole runs dqn or ppo (sac needs continuous actions)");
         if (o.Algorithm.Length == 0) o.Algorithm = o.Scenario == "pendulum" ? "sac" : "dqn";
         if (o.Scenario == "pendulum" && o.Algorithm == "dqn") throw new ArgumentException("pendulum runs sac or ppo (dqn needs discrete actions)");
+        if (o.Partial && (o.Scenario != "cartpole" || o.Algorithm != "ppo")) throw new ArgumentException("--partial runs with cartpole --algo ppo");
+        if (o.NoMemory && !o.Partial) throw new ArgumentException("--no-memory goes with --partial");
+        if (o.Partial && (o.LoadPath is not null || o.SavePath is not null)) throw new ArgumentException("--partial does not save or load brains");
         if (o.Evaluate && o.LoadPath is null) throw new ArgumentException("--eval needs --load PATH");
         if (o.Scenario == "moons" && (o.LoadPath is not null || o.SavePath is not null)) throw new ArgumentException("moons does not save or load brains");
         return o;

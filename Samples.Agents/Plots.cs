@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using ScottPlot;
@@ -42,6 +43,33 @@ public static class Plots
         plot.Axes.SetLimitsY(0, 520);
         plot.ShowLegend(Alignment.UpperLeft);
         return Save(plot, directory, algorithm == "DQN" ? $"cartpole-seed{seed}.png" : $"cartpole-{algorithm.ToLowerInvariant()}-seed{seed}.png");
+    }
+
+    /// <summary>Greedy evaluation curves of partially observed cart-pole runs, with memory (blue) and without (red), in one PNG.</summary>
+    public static string CartPolePartialCurves(IReadOnlyList<(string Label, bool Memory, double[] Steps, double[] Averages)> runs, string directory)
+    {
+        var plot = new Plot();
+        bool memoryLabelled = false, plainLabelled = false;
+        foreach (var run in runs)
+        {
+            if (run.Steps.Length == 0) continue;
+            var line = plot.Add.Scatter(run.Steps, run.Averages);
+            line.MarkerSize = 3;
+            line.LineWidth = 1.5f;
+            line.Color = run.Memory ? Colors.Blue.WithAlpha(0.8) : Colors.OrangeRed.WithAlpha(0.8);
+            if (run.Memory && !memoryLabelled) { line.LegendText = "recurrent PPO, GRU(64) (one line per seed)"; memoryLabelled = true; }
+            if (!run.Memory && !plainLabelled) { line.LegendText = "same PPO without memory, Dense(64, 64)"; plainLabelled = true; }
+        }
+        var solved = plot.Add.HorizontalLine(475);
+        solved.LinePattern = LinePattern.Dashed;
+        solved.Color = Colors.Green;
+        solved.LegendText = "solved (475)";
+        plot.Title("CartPole-v1 observing only x and θ: greedy evaluation, average of 100 episodes");
+        plot.XLabel("environment steps");
+        plot.YLabel("return");
+        plot.Axes.SetLimitsY(0, 520);
+        plot.ShowLegend(Alignment.UpperRight);
+        return Save(plot, directory, "cartpole-partial.png");
     }
 
     public static string SeekersCurve(SeekersResult result, string directory, ulong seed)

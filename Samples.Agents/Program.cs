@@ -58,6 +58,11 @@ public static class Program
 
     private static int RunCartPole(Options options, bool live)
     {
+        if (options.Partial)
+        {
+            CheckPaths(options, saves: false);
+            return CartPolePartial.Run(options, live);
+        }
         if (options.Algorithm == "ppo") return CartPolePpo.Run(options, live);
         var settings = new CartPoleSettings { Seed = options.Seed, Threads = options.Threads, EvaluationEpisodes = options.Episodes };
         if (options.Steps is int steps) settings.MaxEnvironmentSteps = steps;

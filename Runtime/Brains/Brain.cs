@@ -23,7 +23,8 @@ public sealed class Brain : IDisposable
     private readonly BrainMetadata _metadata = new();
     private Optimizer _optimizer;
     private float _lastLoss = float.NaN;
-    private bool _disposed, _stepPending;
+    private bool _stepPending;
+    private bool _disposed;
 
     internal Brain(BrainSpec spec, ulong seed, IBackend backend, bool ownsBackend)
     {
@@ -74,23 +75,8 @@ public sealed class Brain : IDisposable
     /// <summary>The training loss.</summary>
     public Loss Loss => Spec.Loss;
 
-    /// <summary>
-    /// The update rule; may be replaced between steps (e.g. a learning-rate schedule) by one of the same
-    /// <see cref="OptimizerKind"/>, which keeps the moments.
-    /// </summary>
-    public Optimizer Optimizer
-    {
-        get => _optimizer;
-        set
-        {
-            if (value.Kind != _optimizer.Kind)
-            {
-                throw new ArgumentException($"The brain was built for {_optimizer.Kind}; it cannot switch to {value.Kind} (its moments would not fit).", nameof(value));
-            }
-            if (value.LearningRate <= 0f) throw new ArgumentException("The optimizer is the default value.", nameof(value));
-            _optimizer = value;
-        }
-    }
+    /// <summary>The update rule; may be replaced between steps (e.g. a learning-rate schedule) by one of the same <see cref="OptimizerKind"/>, which keeps the moments.</summary>
+    public Optimizer Optimizer { get => _optimizer; set => _optimizer = BrainChecks.CheckReplacement(_optimizer, value); }
 
     /// <summary>Optimizer steps taken (rejected steps not counted).</summary>
     public long Steps
@@ -144,11 +130,7 @@ public sealed class Brain : IDisposable
     public SeededRandom Random { get; }
 
     /// <summary>A name saved with the brain ("" by default); at most 1024 chars to be saved.</summary>
-    public string Name
-    {
-        get => _metadata.Name;
-        set => _metadata.Name = value ?? throw new ArgumentNullException(nameof(value));
-    }
+    public string Name { get => _metadata.Name; set => _metadata.Name = value ?? throw new ArgumentNullException(nameof(value)); }
 
     /// <summary>The user's string entries, saved with the brain (keys 1–256 chars, values up to 65,536, at most 4096 entries).</summary>
     public IDictionary<string, string> UserData => _metadata.UserData;
@@ -161,9 +143,7 @@ public sealed class Brain : IDisposable
     public IDictionary<string, float[]> Sections => _metadata.Sections;
 
     internal BrainMetadata Metadata => _metadata;
-
     internal ParameterArena Arena => _arena;
-
     internal Workspace Workspace => _work;
 
     /// <summary>
@@ -177,39 +157,33 @@ public sealed class Brain : IDisposable
     /// <summary>Called just before each optimizer step, while the gradients and the last forward pass are in place (gradient health).</summary>
     internal IStepObserver? StepObserver { get; set; }
 
-    /// <summary>
-    /// Runs the network on <paramref name="batch"/> rows: outputs (batch, Outputs) from inputs (batch, Inputs).
-    /// Batches larger than <see cref="MaxBatch"/> are processed in chunks. Allocates nothing.
-    /// </summary>
+    /// <summary>Runs the network on <paramref name="batch"/> rows: outputs (batch, Outputs) from inputs (batch, Inputs), in chunks of <see cref="MaxBatch"/>. Allocates nothing.</summary>
     /// <param name="inputs">At least batch·Inputs values, row-major.</param>
     /// <param name="outputs">At least batch·Outputs values; the first batch·Outputs are written.</param>
     /// <param name="batch">Rows, at least 0.</param>
     public void Predict(ReadOnlySpan<float> inputs, Span<float> outputs, int batch)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Predict));
-        ThrowIfDisposed();
-        if (batch < 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be non-negative.");
-        BrainChecks.CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
-        BrainChecks.CheckRows(outputs.Length, batch, Outputs, nameof(outputs));
+        using SingleThreadGuard.Scope scope = Enter(nameof(Predict));
+        BrainChecks.CheckRows(Spec, inputs.Length, outputs.Length, batch, maxBatch: int.MaxValue, minBatch: 0, nameof(outputs));
         SingleThreadGuard.CheckDisjoint(inputs.Slice(0, batch * Inputs), outputs.Slice(0, batch * Outputs), nameof(inputs), nameof(outputs));
         _stack.Predict(inputs, outputs, batch);
     }
 
     /// <summary>
-    /// One minibatch step: forward, loss, backward, optimizer update. Returns the mean loss of the batch before the
-    /// update. A non-finite loss or gradient rejects the step (weights unchanged, <see cref="RejectedSteps"/> counts it,
-    /// and the returned loss may still be finite: <see cref="TryTrain"/> says whether the step was kept). Allocates nothing.
+    /// One minibatch step: forward, loss, backward, optimizer update; returns the batch's mean loss before the update. A non-finite loss or
+    /// gradient rejects the step (weights unchanged, <see cref="RejectedSteps"/> counts it; <see cref="TryTrain"/> says whether a step was kept). Allocates nothing.
     /// </summary>
     /// <param name="inputs">(batch, Inputs).</param>
     /// <param name="targets">(batch, Outputs): one-hot rows (or probabilities) for classification.</param>
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Train));
+        using SingleThreadGuard.Scope scope = Enter(nameof(Train));
+        BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
         Settle();
-        if (_work.Scalars is not null) return _lastLoss = TrainQueued((IQueuedScalarsBackend)_backend, _work.Scalars, inputs, targets, batch);
-        float loss = AccumulateGradients(inputs, targets, batch);
-        if (IsFinite(loss)) ApplyGradients();
+        if (_work.Scalars is { } queue && StepFilter is null && StepObserver is null) return _lastLoss = TrainOnDevice(queue, inputs, targets, batch);
+        float loss = _stack.AccumulateForStep(Spec.Loss, inputs, targets, batch, _arena.Gradients.All, out double? squares);
+        if (IsFinite(loss)) Step(squares);
         else _guard.Reject();
         return _lastLoss = loss;
     }
@@ -233,7 +207,7 @@ public sealed class Brain : IDisposable
     /// <returns>The previous training step's mean loss (NaN before the first).</returns>
     public float TrainPipelined(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(TrainPipelined));
+        using SingleThreadGuard.Scope scope = Enter(nameof(TrainPipelined));
         ScalarQueue? queue = _work.Scalars;
         if (queue is null || StepFilter is not null || StepObserver is not null)
         {
@@ -242,7 +216,7 @@ public sealed class Brain : IDisposable
             Train(inputs, targets, batch);
             return previous;
         }
-        CheckTrainingBatch(inputs, targets, batch);
+        BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
         var device = (IQueuedScalarsBackend)_backend;
         _stack.QueueAccumulate(device, queue, Spec.Loss, inputs, targets, batch, _arena.Gradients.All);
         Settle();                                           // the previous step's scalars, while this step's work is queued
@@ -253,29 +227,18 @@ public sealed class Brain : IDisposable
         return previousLoss;
     }
 
-    // Reads the results of a pipelined step still pending and counts it.
-    private void Settle()
-    {
-        if (!_stepPending) return;
-        _stepPending = false;
-        ((IQueuedScalarsBackend)_backend).EndReadQueued(_work.Scalars!, out float loss, out double squares);
-        _guard.Record(loss, squares);
-        _lastLoss = loss;
-    }
-
     /// <summary>
-    /// Forward, loss and backward without a step: adds the gradient of the batch's mean loss to the accumulated
-    /// gradients and returns that loss. <see cref="ApplyGradients"/> takes the step. (When the loss is not finite the
-    /// gradients are left untouched.)
+    /// Forward, loss and backward without a step: adds the gradient of the batch's mean loss to the accumulated gradients and returns that loss
+    /// (a non-finite loss leaves them untouched). <see cref="ApplyGradients"/> takes the step.
     /// </summary>
     /// <param name="inputs">(batch, Inputs).</param>
     /// <param name="targets">(batch, Outputs).</param>
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(AccumulateGradients));
+        using SingleThreadGuard.Scope scope = Enter(nameof(AccumulateGradients));
         Settle();
-        CheckTrainingBatch(inputs, targets, batch);
+        BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
         return _stack.Accumulate(Spec.Loss, inputs, targets, batch);
     }
 
@@ -285,8 +248,7 @@ public sealed class Brain : IDisposable
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public float Train(ReadOnlySpan<float> inputs, ReadOnlySpan<int> labels, int batch)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Train));
-        ThrowIfDisposed();
+        using SingleThreadGuard.Scope scope = Enter(nameof(Train));
         BrainChecks.CheckBatch(batch, MaxBatch);
         BrainChecks.CheckRows(labels.Length, batch, 1, nameof(labels));
         Metrics.FillOneHot(_work.HostTarget, labels.Slice(0, batch), Outputs, nameof(labels));
@@ -294,11 +256,9 @@ public sealed class Brain : IDisposable
     }
 
     /// <summary>
-    /// <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> that also guards the result: a step whose loss
-    /// or gradient is not finite is rejected as before, and a step that leaves a weight (or the sum of their squares)
-    /// non-finite is rolled back — weights, optimizer moments and <see cref="Steps"/> return to the last good values and
-    /// <see cref="RejectedSteps"/> counts it. Returns true when the step was kept. Allocates nothing after its first call
-    /// (which sizes the snapshot).
+    /// <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> that also guards the result: a non-finite loss or gradient is rejected as there,
+    /// and a step that leaves a weight (or the sum of their squares) non-finite is rolled back — weights, moments and <see cref="Steps"/> return to the
+    /// last good values and <see cref="RejectedSteps"/> counts it. Returns true when the step was kept. Allocates nothing after its first call.
     /// </summary>
     /// <param name="inputs">(batch, Inputs).</param>
     /// <param name="targets">(batch, Outputs).</param>
@@ -306,8 +266,8 @@ public sealed class Brain : IDisposable
     /// <param name="loss">Mean loss of the batch before the step (may be NaN or infinite when rejected).</param>
     public bool TryTrain(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, out float loss)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(TryTrain));
-        CheckTrainingBatch(inputs, targets, batch);
+        using SingleThreadGuard.Scope scope = Enter(nameof(TryTrain));
+        BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
         Settle();
         _guard.Begin();
         loss = Train(inputs, targets, batch);
@@ -320,112 +280,94 @@ public sealed class Brain : IDisposable
     /// <param name="count">Rows, at least 1.</param>
     public Evaluation Evaluate(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int count)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Evaluate));
-        ThrowIfDisposed();
+        using SingleThreadGuard.Scope scope = Enter(nameof(Evaluate));
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "Evaluate needs at least one row.");
-        BrainChecks.CheckRows(inputs.Length, count, Inputs, nameof(inputs));
-        BrainChecks.CheckRows(targets.Length, count, Outputs, nameof(targets));
+        BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, count, int.MaxValue, minBatch: 1, nameof(targets));
         return _stack.Evaluate(Spec.Loss, inputs, targets, count);
     }
 
-    /// <summary>
-    /// Forward pass that keeps what <see cref="Backward"/> needs, for learners that compute their own output gradient.
-    /// Returns the outputs (batch, Outputs); the span is valid until the next call on this brain.
-    /// </summary>
+    /// <summary>Forward pass that keeps what <see cref="Backward"/> needs, for learners that compute their own output gradient; returns the outputs (batch, Outputs), valid until the next call on this brain.</summary>
     /// <param name="inputs">(batch, Inputs).</param>
     /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> inputs, int batch)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Forward));
-        ThrowIfDisposed();
-        BrainChecks.CheckBatch(batch, MaxBatch);
-        if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "Forward needs at least one row.");
+        using SingleThreadGuard.Scope scope = Enter(nameof(Forward));
+        BrainChecks.CheckBatch(batch, MaxBatch, min: 1);
         BrainChecks.CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
         return _stack.ForwardKept(inputs, batch);
     }
 
-    /// <summary>
-    /// Backpropagates a gradient with respect to the outputs of the last <see cref="Forward"/> (same batch) and
-    /// accumulates into the parameter gradients. Scale it yourself (e.g. 1/batch for a mean).
-    /// </summary>
+    /// <summary>Backpropagates dL/d outputs of the last <see cref="Forward"/> (same batch), accumulating into the parameter gradients; scale it yourself (e.g. 1/batch for a mean).</summary>
     /// <param name="outputGradient">dL/dy (batch, Outputs).</param>
     /// <param name="batch">The batch of the preceding <see cref="Forward"/>.</param>
     public void Backward(ReadOnlySpan<float> outputGradient, int batch)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Backward));
+        using SingleThreadGuard.Scope scope = Enter(nameof(Backward));
         BackwardFrom(outputGradient, batch, default);
     }
 
-    /// <summary>
-    /// <see cref="Backward(ReadOnlySpan{float}, int)"/> that also writes dL/d inputs (batch, Inputs), for learners that differentiate
-    /// through a network's inputs (SAC's actor through Q(s, a)). Its device buffer is allocated on the first call.
-    /// </summary>
+    // Backward that also writes dL/d inputs (batch, Inputs), for learners that differentiate through a network's inputs (SAC's actor through
+    // Q(s, a)). Its device buffer is allocated on the first call.
     internal void BackwardToInputs(ReadOnlySpan<float> outputGradient, int batch, Span<float> inputGradient)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(BackwardToInputs));
+        using SingleThreadGuard.Scope scope = Enter(nameof(BackwardToInputs));
         BrainChecks.CheckRows(inputGradient.Length, batch, Inputs, nameof(inputGradient));
         BackwardFrom(outputGradient, batch, inputGradient);
     }
 
     private void BackwardFrom(ReadOnlySpan<float> outputGradient, int batch, Span<float> inputGradient)
     {
-        ThrowIfDisposed();
         if (_work.ForwardRows < 1 || !_work.InputKept) throw new InvalidOperationException("Backward needs a preceding Forward on this brain (Predict, Train and Evaluate overwrite its activations).");
         if (batch != _work.ForwardRows) throw new ArgumentException($"batch is {batch} but the preceding Forward ran {_work.ForwardRows} rows.", nameof(batch));
         BrainChecks.CheckRows(outputGradient.Length, batch, Outputs, nameof(outputGradient));
         _stack.BackwardKept(outputGradient, batch, inputGradient);
     }
 
-    /// <summary>
-    /// Applies the accumulated gradients with the optimizer (clipping them first if asked) and clears them. Returns
-    /// false, and changes no weight, when a gradient is not finite.
-    /// </summary>
+    /// <summary>Applies the accumulated gradients with the optimizer (clipping them first if asked) and clears them; false, with no weight changed, when a gradient is not finite.</summary>
     public bool ApplyGradients()
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(ApplyGradients));
-        ThrowIfDisposed();
+        using SingleThreadGuard.Scope scope = Enter(nameof(ApplyGradients));
         Settle();
-        StepObserver?.BeforeStep(this);
-        return _guard.Apply(_optimizer, StepFilter);
+        return Step(reduced: null);
     }
 
     /// <summary>Clears the accumulated gradients.</summary>
     public void ZeroGradients()
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(ZeroGradients));
-        Live.ZeroGradients();
+        using SingleThreadGuard.Scope scope = Enter(nameof(ZeroGradients));
+        _arena.ZeroGradients();
     }
 
     /// <summary>Copies all weights and biases (layer by layer, W then b) into <paramref name="destination"/>.</summary>
     /// <param name="destination">Exactly <see cref="ParameterCount"/> floats.</param>
     public void CopyParametersTo(Span<float> destination)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(CopyParametersTo));
-        Live.Download(_arena.Parameters, destination, nameof(destination));
+        using SingleThreadGuard.Scope scope = Enter(nameof(CopyParametersTo));
+        _arena.Download(_arena.Parameters, destination, nameof(destination));
     }
 
     /// <summary>Replaces all weights and biases (same layout as <see cref="CopyParametersTo"/>).</summary>
     /// <param name="source">Exactly <see cref="ParameterCount"/> floats, all finite.</param>
     public void SetParameters(ReadOnlySpan<float> source)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(SetParameters));
-        Live.Upload(source, nameof(source));
+        using SingleThreadGuard.Scope scope = Enter(nameof(SetParameters));
+        _arena.Upload(source, nameof(source));
     }
 
     /// <summary>Copies the accumulated gradients (same layout as the parameters).</summary>
     /// <param name="destination">Exactly <see cref="ParameterCount"/> floats.</param>
     public void CopyGradientsTo(Span<float> destination)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(CopyGradientsTo));
-        Live.Download(_arena.Gradients, destination, nameof(destination));
+        using SingleThreadGuard.Scope scope = Enter(nameof(CopyGradientsTo));
+        _arena.Download(_arena.Gradients, destination, nameof(destination));
     }
 
     /// <summary>Copies the weights of a brain of the same shape (e.g. into a DQN target network).</summary>
     /// <param name="source">A brain with the same layer widths.</param>
     public void CopyParametersFrom(Brain source)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(CopyParametersFrom));
-        _arena.CopyFrom(SameShape(source)._arena, parameters: true, moments: false);
+        using SingleThreadGuard.Scope scope = Enter(nameof(CopyParametersFrom));
+        _arena.CopyFrom(BrainChecks.SameShape(this, source)._arena, parameters: true, moments: false);
     }
 
     /// <summary>Polyak averaging: Θ ← Θ + τ(Θ_source − Θ). Both brains must share a backend (any two CPU backends do).</summary>
@@ -433,8 +375,8 @@ public sealed class Brain : IDisposable
     /// <param name="tau">τ in [0, 1].</param>
     public void BlendParametersFrom(Brain source, float tau)
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(BlendParametersFrom));
-        SameShape(source);
+        using SingleThreadGuard.Scope scope = Enter(nameof(BlendParametersFrom));
+        BrainChecks.SameShape(this, source);
         if (!_arena.SharesMemoryWith(source._arena)) throw new ArgumentException("Blending needs both brains on the same backend (or both on CPU backends).", nameof(source));
         _arena.BlendFrom(source._arena, tau);
     }
@@ -442,8 +384,7 @@ public sealed class Brain : IDisposable
     /// <summary>A new brain with the same spec, weights, optimizer state, step count, name, user data and sections, on the same backend (CPU backends are private per brain).</summary>
     public Brain Clone()
     {
-        using SingleThreadGuard.Scope scope = _threads.Enter(nameof(Clone));
-        ThrowIfDisposed();
+        using SingleThreadGuard.Scope scope = Enter(nameof(Clone));
         Brain copy = _ownsBackend && _backend is IHostBackend host
             ? new Brain(Spec, 0, host.CreatePeer(), ownsBackend: true)
             : new Brain(Spec, 0, _backend, ownsBackend: false);
@@ -467,7 +408,8 @@ public sealed class Brain : IDisposable
 
     internal void CopyStateFrom(Brain source)
     {
-        _arena.CopyFrom(SameShape(source)._arena, parameters: true, moments: true);
+        ThrowIfDisposed();
+        _arena.CopyFrom(BrainChecks.SameShape(this, source)._arena, parameters: true, moments: true);
         Span<ulong> state = stackalloc ulong[SeededRandom.StateLength + 2];
         source.Random.GetState(state);
         Random.SetState(state);
@@ -475,63 +417,48 @@ public sealed class Brain : IDisposable
         _optimizer = source._optimizer;
     }
 
-    // Train on a device backend with one wait: the loss and the gradient norm come back together (the same values and
-    // the same outcome as the two-wait path: a non-finite loss discards this step's gradients with the rest). Without a
-    // filter or an observer (both need the norm on the host first) the step itself is queued before the wait, its
-    // clipping scale decided on the device.
-    private float TrainQueued(IQueuedScalarsBackend device, ScalarQueue queue, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    // Train on a device backend without a filter or an observer: the optimizer step is queued before the one wait, its
+    // clipping scale and finite-step check decided on the device from the same sums (bitwise the host's decision).
+    private float TrainOnDevice(ScalarQueue queue, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
-        CheckTrainingBatch(inputs, targets, batch);
+        var device = (IQueuedScalarsBackend)_backend;
         _stack.QueueAccumulate(device, queue, Spec.Loss, inputs, targets, batch, _arena.Gradients.All);
-        float loss;
-        double squares;
-        if (StepFilter is null && StepObserver is null)
-        {
-            _arena.QueueStep(device, queue, _optimizer, _guard.Steps + 1);
-            device.ReadQueued(queue, out loss, out squares);
-            _guard.Record(loss, squares);
-            return loss;
-        }
-        device.ReadQueued(queue, out loss, out squares);
-        if (!IsFinite(loss))
-        {
-            _guard.Reject();
-            return loss;
-        }
-        StepObserver?.BeforeStep(this);
-        _guard.Apply(_optimizer, StepFilter, squares);
+        _arena.QueueStep(device, queue, _optimizer, _guard.Steps + 1);
+        device.ReadQueued(queue, out float loss, out double squares);
+        _guard.Record(loss, squares);
         return loss;
     }
 
-    private void CheckTrainingBatch(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    // Reads the results of a pipelined step still pending and counts it.
+    private void Settle()
     {
-        ThrowIfDisposed();
-        BrainChecks.CheckBatch(batch, MaxBatch);
-        if (batch == 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "A training batch needs at least one row.");
-        BrainChecks.CheckRows(inputs.Length, batch, Inputs, nameof(inputs));
-        BrainChecks.CheckRows(targets.Length, batch, Outputs, nameof(targets));
+        if (!_stepPending) return;
+        _stepPending = false;
+        ((IQueuedScalarsBackend)_backend).EndReadQueued(_work.Scalars!, out float loss, out double squares);
+        _guard.Record(loss, squares);
+        _lastLoss = loss;
     }
 
-    // The other brain of a copy or blend, checked: not null, not disposed, the same layer widths (and this one alive).
-    private Brain SameShape(Brain source)
+    // One optimizer step (through the filter and the finite guard), with the observer's look at the gradients first.
+    private bool Step(double? reduced)
     {
-        ThrowIfDisposed();
-        if (source is null) throw new ArgumentNullException(nameof(source));
-        source.ThrowIfDisposed();
-        if (!Spec.HasSameShape(source.Spec)) throw new ArgumentException($"source has shape {source.Spec} but this brain has {Spec}.", nameof(source));
-        return source;
+        StepObserver?.BeforeStep(this);
+        return _guard.Apply(_optimizer, StepFilter, reduced);
     }
 
-    private ParameterArena Live
+    // The single-thread scope of a public call, on a live brain.
+    private SingleThreadGuard.Scope Enter(string method)
     {
-        get
+        SingleThreadGuard.Scope scope = _threads.Enter(method);
+        if (_disposed)
         {
-            ThrowIfDisposed();
-            return _arena;
+            scope.Dispose();
+            throw new ObjectDisposedException(nameof(Brain));
         }
+        return scope;
     }
 
-    private void ThrowIfDisposed()
+    internal void ThrowIfDisposed()
     {
         if (_disposed) throw new ObjectDisposedException(nameof(Brain));
     }

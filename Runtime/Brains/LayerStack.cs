@@ -74,7 +74,39 @@ internal sealed class LayerStack : IParallelWork
         }
     }
 
+    /// <summary>
+    /// The accumulate of a training step. On a backend with a scalar queue it is <see cref="ForwardBackwardQueued"/>:
+    /// the gradient arena's Σg² comes back with the loss (one wait); elsewhere it is <see cref="Accumulate"/> and
+    /// <paramref name="squares"/> is null (the step guard reduces the gradients itself).
+    /// </summary>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="inputs">(batch, Inputs), validated.</param>
+    /// <param name="targets">(batch, Outputs), validated.</param>
+    /// <param name="batch">Rows, at most MaxBatch.</param>
+    /// <param name="gradients">The whole gradient arena.</param>
+    /// <param name="squares">Σg² over the gradient arena after the backward pass, when it came back with the loss.</param>
+    public unsafe float AccumulateForStep(Loss loss, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch, BufferSlice gradients, out double? squares)
+    {
+        squares = null;
+        if (_work.Scalars is not { } queue) return Accumulate(loss, inputs, targets, batch);
+        fixed (float* px = inputs)
+        fixed (float* pt = targets)
+        {
+            BufferSlice x = _work.StageInput(px, batch * _inputs), t = _work.StageTarget(pt, batch * _outputs);
+            float value = ForwardBackwardQueued((IQueuedScalarsBackend)_backend, queue, loss, x, t, batch, gradients, out double sum);
+            squares = sum;
+            return value;
+        }
+    }
+
     /// <summary><see cref="QueueForwardBackward"/> on the caller's rows.</summary>
+    /// <param name="device">The backend, as its scalar queue.</param>
+    /// <param name="queue">This brain's queue on it.</param>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="inputs">(batch, Inputs), validated.</param>
+    /// <param name="targets">(batch, Outputs), validated.</param>
+    /// <param name="batch">Rows, at most MaxBatch.</param>
+    /// <param name="gradients">The whole gradient arena.</param>
     public unsafe void QueueAccumulate(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, ReadOnlySpan<float> inputs,
         ReadOnlySpan<float> targets, int batch, BufferSlice gradients)
     {
@@ -187,8 +219,29 @@ internal sealed class LayerStack : IParallelWork
     /// <summary>
     /// A whole training pass on a backend that reduces scalars on its device: forward, the loss and its gradient queued, backward
     /// (also when the loss turns out not finite: the caller then discards the gradients), the gradient arena's sum of
-    /// squares queued; the caller reads both with one wait (<see cref="IQueuedScalarsBackend.ReadQueued"/>). Same calls and
-    /// values as <see cref="ForwardLoss"/>, <see cref="BackwardLoss"/> and <see cref="IBackend.SumOfSquares"/> in turn.
+    /// squares queued, and one wait for both. Same calls and values as <see cref="ForwardLoss"/>, <see cref="BackwardLoss"/>
+    /// and <see cref="IBackend.SumOfSquares"/> in turn.
+    /// </summary>
+    /// <param name="device">The backend, as its scalar queue.</param>
+    /// <param name="queue">This brain's queue on it.</param>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="x">Input rows.</param>
+    /// <param name="target">Target rows.</param>
+    /// <param name="rows">Batch.</param>
+    /// <param name="gradients">The whole gradient arena.</param>
+    /// <param name="squares">Σ g² over <paramref name="gradients"/> after the backward pass.</param>
+    /// <returns>The mean loss.</returns>
+    public float ForwardBackwardQueued(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, BufferSlice x, BufferSlice target, int rows, BufferSlice gradients,
+        out double squares)
+    {
+        QueueForwardBackward(device, queue, loss, x, target, rows, gradients);
+        device.ReadQueued(queue, out float value, out squares);
+        return value;
+    }
+
+    /// <summary>
+    /// <see cref="ForwardBackwardQueued"/> without the wait: forward, the loss and its gradient, backward and the gradient
+    /// arena's sum of squares queued; the caller may queue the optimizer step before reading both scalars.
     /// </summary>
     /// <param name="device">The backend, as its scalar queue.</param>
     /// <param name="queue">This brain's queue on it.</param>

@@ -23,8 +23,14 @@ public sealed class RecurrentBrain : IDisposable
     private readonly bool _ownsBackend;
     private readonly Dense[] _head;
     private readonly DeviceBuffer _parameters, _gradients, _moment1, _moment2;
-    private readonly DeviceBuffer _x, _states, _dStates, _cache, _scratch, _targets, _gradientA, _gradientB;
+    private readonly DeviceBuffer _x, _states, _dStates, _cache, _scratch, _targets, _gradientA, _gradientB, _statesIn;
     private readonly DeviceBuffer[] _z, _y;
+    private readonly float[] _hostOutputs;
+    private readonly bool[] _starts;
+    private Optimizer _optimizer;
+    private int _sequenceBatch, _sequenceSteps;
+    private TruncatedBptt _sequenceTruncation;
+    private bool _sequenceReady, _sequenceHasStarts;
     private long _step;
     private bool _disposed;
 
@@ -36,7 +42,7 @@ public sealed class RecurrentBrain : IDisposable
         Core = kind == RecurrentKind.Gru ? new Gru(inputs, hidden) : new ElmanRnn(inputs, hidden, recurrentScale);
         Kind = kind;
         Loss = loss;
-        Optimizer = optimizer;
+        _optimizer = optimizer;
         MaxAgents = maxAgents;
         MaxSteps = maxSteps;
         _head = new Dense[layers.Count];
@@ -83,6 +89,9 @@ public sealed class RecurrentBrain : IDisposable
             _z[i] = backend.Allocate(rows * _head[i].Outputs);
             _y[i] = _head[i].OutputIsPreActivation ? _z[i] : backend.Allocate(rows * _head[i].Outputs);
         }
+        _statesIn = backend.Allocate(rows * hidden);
+        _hostOutputs = new float[rows * Outputs];
+        _starts = new bool[rows];
     }
 
     /// <summary>In: values per agent observation.</summary>
@@ -106,8 +115,20 @@ public sealed class RecurrentBrain : IDisposable
     /// <summary>The training loss.</summary>
     public Loss Loss { get; }
 
-    /// <summary>The update rule.</summary>
-    public Optimizer Optimizer { get; }
+    /// <summary>
+    /// The update rule. It may be replaced by one of the same <see cref="OptimizerKind"/> (a learning-rate schedule),
+    /// which keeps the moments.
+    /// </summary>
+    public Optimizer Optimizer
+    {
+        get => _optimizer;
+        set
+        {
+            if (value.Kind != _optimizer.Kind) throw new ArgumentException($"The brain was built for {_optimizer.Kind}; it cannot switch to {value.Kind} (its moments would not fit).", nameof(value));
+            if (value.LearningRate <= 0f) throw new ArgumentException("The optimizer is the default value.", nameof(value));
+            _optimizer = value;
+        }
+    }
 
     /// <summary>Most agents per call.</summary>
     public int MaxAgents { get; }
@@ -175,6 +196,17 @@ public sealed class RecurrentBrain : IDisposable
         TruncatedBptt truncation)
     {
         float loss = AccumulateSequence(inputs, targets, initialState, batch, steps, truncation);
+        ApplyGradients();
+        return loss;
+    }
+
+    /// <summary>
+    /// One optimizer step with the accumulated gradients (scaled down to the optimizer's gradient-norm limit, if it has
+    /// one), which it clears. Use after <see cref="BackwardSequence"/> or <see cref="AccumulateSequence"/>.
+    /// </summary>
+    public void ApplyGradients()
+    {
+        ThrowIfDisposed();
         float scale = 1f, max = Optimizer.MaxGradientNorm;
         if (max > 0f)
         {
@@ -183,7 +215,114 @@ public sealed class RecurrentBrain : IDisposable
         }
         _step++;
         _backend.OptimizerStep(Optimizer, _parameters.All, _gradients.All, _moment1.All, _moment2.All, _step, scale);
-        return loss;
+    }
+
+    /// <summary>
+    /// The forward half of training on stored sequences for an objective the caller differentiates (a policy
+    /// gradient): runs each sequence from its initial state, clearing the state of a row where its episode starts
+    /// within the sequence, and returns the outputs of the steps after the burn-in. Follow with
+    /// <see cref="BackwardSequence"/>. The returned span is valid until the next call; allocates nothing.
+    /// </summary>
+    /// <param name="inputs">(steps, batch, In), time-major.</param>
+    /// <param name="initialState">(batch, StateWidth), the state entering step 0, or empty for zeros.</param>
+    /// <param name="episodeStarts">(steps, batch), true where that row's episode starts at that step (the state entering it is zeros); empty for none.</param>
+    /// <param name="batch">Sequences, at most <see cref="MaxAgents"/>.</param>
+    /// <param name="steps">Steps per sequence, at most <see cref="MaxSteps"/> and more than the burn-in.</param>
+    /// <param name="truncation">Window and burn-in (the burn-in steps produce no outputs).</param>
+    /// <returns>(steps − burnIn, batch, Out), time-major.</returns>
+    public ReadOnlySpan<float> ForwardSequence(ReadOnlySpan<float> inputs, ReadOnlySpan<float> initialState, ReadOnlySpan<bool> episodeStarts, int batch, int steps,
+        TruncatedBptt truncation)
+    {
+        ThrowIfDisposed();
+        if (batch < 1 || batch > MaxAgents) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must lie in [1, {MaxAgents}].");
+        if (steps < 1 || steps > MaxSteps) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must lie in [1, {MaxSteps}].");
+        if (truncation.BurnIn >= steps) throw new ArgumentException($"The burn-in ({truncation.BurnIn}) must be shorter than the sequence ({steps}).", nameof(truncation));
+        int h = StateWidth, rows = steps * batch;
+        if (inputs.Length != rows * Inputs) throw new ArgumentException($"inputs holds {inputs.Length} floats but steps × batch × In = {rows * Inputs}.", nameof(inputs));
+        if (!initialState.IsEmpty && initialState.Length != batch * h) throw new ArgumentException($"initialState holds {initialState.Length} floats but batch × StateWidth = {batch * h}.", nameof(initialState));
+        if (!episodeStarts.IsEmpty && episodeStarts.Length != rows) throw new ArgumentException($"episodeStarts holds {episodeStarts.Length} values but steps × batch = {rows}.", nameof(episodeStarts));
+
+        BufferSlice x = _x.Slice(0, rows * Inputs), states = _states.Slice(0, (steps + 1) * batch * h);
+        BufferSlice cache = _cache.Slice(0, rows * Core.CacheWidth), work = _scratch.Slice(0, batch * Core.ScratchWidth);
+        _backend.Upload(x, inputs);
+        if (initialState.IsEmpty) _backend.Fill(states.Slice(0, batch * h), 0f);
+        else _backend.Upload(states.Slice(0, batch * h), initialState);
+        _sequenceHasStarts = false;
+        if (episodeStarts.IsEmpty) _starts.AsSpan(0, rows).Clear();
+        else episodeStarts.CopyTo(_starts);
+        int layer = batch * h, input = batch * Inputs, cached = batch * Core.CacheWidth;
+        for (int t = 0; t < steps; t++)
+        {
+            BufferSlice hPrev = states.Slice(t * layer, layer);
+            if (AnyStart(t, batch))
+            {
+                _sequenceHasStarts = true;
+                BufferSlice masked = _statesIn.Slice(t * layer, layer);                  // h_t with the starting rows cleared
+                _backend.Copy(masked, hPrev);
+                for (int b = 0; b < batch; b++) if (_starts[t * batch + b]) _backend.Fill(masked.Slice(b * h, h), 0f);
+                hPrev = masked;
+            }
+            Core.Step(_backend, states.Slice((t + 1) * layer, layer), hPrev, x.Slice(t * input, input), cache.Slice(t * cached, cached), work, batch);
+        }
+        int first = truncation.BurnIn * batch, trained = rows - first;
+        BufferSlice outputs = HeadForward(states.Slice(layer, rows * h), first, trained);
+        _backend.Download(_hostOutputs.AsSpan(0, trained * Outputs), outputs);
+        _sequenceBatch = batch;
+        _sequenceSteps = steps;
+        _sequenceTruncation = truncation;
+        _sequenceReady = true;
+        return _hostOutputs.AsSpan(0, trained * Outputs);
+    }
+
+    /// <summary>
+    /// The backward half for the last <see cref="ForwardSequence"/>: takes dL/d outputs and adds the gradients of the
+    /// parameters (through the dense head and back through time, truncated as that call asked; no gradient crosses an
+    /// episode start) to the accumulated gradients. Allocates nothing.
+    /// </summary>
+    /// <param name="dOutputs">(steps − burnIn, batch, Out), time-major.</param>
+    public void BackwardSequence(ReadOnlySpan<float> dOutputs)
+    {
+        ThrowIfDisposed();
+        if (!_sequenceReady) throw new InvalidOperationException("BackwardSequence follows a ForwardSequence.");
+        int batch = _sequenceBatch, steps = _sequenceSteps, burnIn = _sequenceTruncation.BurnIn, window = _sequenceTruncation.Window;
+        int h = StateWidth, rows = steps * batch, first = burnIn * batch, trained = rows - first, layer = batch * h;
+        if (dOutputs.Length != trained * Outputs) throw new ArgumentException($"dOutputs holds {dOutputs.Length} floats but (steps − burnIn) × batch × Out = {trained * Outputs}.", nameof(dOutputs));
+        _sequenceReady = false;
+        BufferSlice x = _x.Slice(0, rows * Inputs), states = _states.Slice(0, (steps + 1) * layer), dStates = _dStates.Slice(0, (steps + 1) * layer);
+        BufferSlice cache = _cache.Slice(0, rows * Core.CacheWidth), work = _scratch.Slice(0, batch * Core.ScratchWidth), cut = _scratch.Slice(batch * Core.ScratchWidth, layer);
+        _backend.Upload(_gradientA.Slice(0, trained * Outputs), dOutputs);
+        HeadBackward(states.Slice(layer, rows * h), dStates.Slice((1 + burnIn) * layer, trained * h), first, trained, fused: false);   // dL/dh_t from the outputs
+        int input = batch * Inputs, cached = batch * Core.CacheWidth;
+        for (int t = steps - 1; t >= burnIn; t--)
+        {
+            bool cutHere = t == burnIn || window > 0 && (t - burnIn) % window == 0;
+            bool starts = _sequenceHasStarts && AnyStart(t, batch);
+            BufferSlice hPrev = starts ? _statesIn.Slice(t * layer, layer) : states.Slice(t * layer, layer), dPrev = dStates.Slice(t * layer, layer);
+            if (cutHere)
+            {
+                _backend.Fill(cut, 0f);                                                  // no gradient crosses the cut
+                dPrev = cut;
+            }
+            else if (starts)
+            {
+                _backend.Copy(cut, dPrev);                                               // the outputs' share, then the step's
+                dPrev = cut;
+            }
+            Core.StepBackward(_backend, default, dPrev, dStates.Slice((t + 1) * layer, layer), states.Slice((t + 1) * layer, layer), hPrev,
+                x.Slice(t * input, input), cache.Slice(t * cached, cached), work, batch);
+            if (starts && !cutHere)
+            {
+                // A row whose episode starts at t took zeros, not h_t: only the rows that carried h_t on pass the step's gradient back.
+                BufferSlice target = dStates.Slice(t * layer, layer);
+                for (int b = 0; b < batch; b++) if (!_starts[t * batch + b]) _backend.Copy(target.Slice(b * h, h), cut.Slice(b * h, h));
+            }
+        }
+    }
+
+    private bool AnyStart(int t, int batch)
+    {
+        foreach (bool start in _starts.AsSpan(t * batch, batch)) if (start) return true;
+        return false;
     }
 
     /// <summary>
@@ -306,7 +445,7 @@ public sealed class RecurrentBrain : IDisposable
         if (_disposed) return;
         _disposed = true;
         var seen = new HashSet<DeviceBuffer>();
-        foreach (DeviceBuffer buffer in new[] { _parameters, _gradients, _moment1, _moment2, _x, _states, _dStates, _cache, _scratch, _targets, _gradientA, _gradientB })
+        foreach (DeviceBuffer buffer in new[] { _parameters, _gradients, _moment1, _moment2, _x, _states, _dStates, _cache, _scratch, _targets, _gradientA, _gradientB, _statesIn })
         {
             if (seen.Add(buffer)) buffer.Dispose();
         }

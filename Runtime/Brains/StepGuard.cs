@@ -26,14 +26,10 @@ internal sealed class StepGuard
     /// <summary>One optimizer step from the accumulated gradients, or a rejection when their norm is not finite.</summary>
     /// <param name="optimizer">The rule (and clipping norm).</param>
     /// <param name="filter">Reviews the step first (may reject or shrink it); null takes every finite step.</param>
-    public bool Apply(Optimizer optimizer, IStepFilter? filter) => Apply(optimizer, filter, _arena.SumOfSquares(_arena.Gradients));
-
-    /// <summary>As <see cref="Apply(Optimizer, IStepFilter?)"/>, with the gradient arena's sum of squares already known (reduced with the loss on a device).</summary>
-    /// <param name="optimizer">The rule (and clipping norm).</param>
-    /// <param name="filter">Reviews the step first; null takes every finite step.</param>
-    /// <param name="squares">Σ g² over the gradient arena, as it is now.</param>
-    public bool Apply(Optimizer optimizer, IStepFilter? filter, double squares)
+    /// <param name="reduced">Σ g² over the gradient arena when it is already known (reduced with the loss on a device); null reduces it here.</param>
+    public bool Apply(Optimizer optimizer, IStepFilter? filter, double? reduced = null)
     {
+        double squares = reduced ?? _arena.SumOfSquares(_arena.Gradients);
         if (double.IsNaN(squares) || double.IsInfinity(squares))
         {
             Reject();

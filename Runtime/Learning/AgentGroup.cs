@@ -20,6 +20,8 @@ public enum AgentGroupMode : byte
     Heuristic = 4,
     /// <summary>Soft actor-critic over continuous actions in [−1, 1] (<see cref="SacLearner"/>).</summary>
     Sac = 5,
+    /// <summary>Proximal policy optimisation with memory: GRU/RNN actor and critic (<see cref="RecurrentPpoLearner"/>).</summary>
+    RecurrentPpo = 6,
 }
 
 /// <summary>
@@ -37,6 +39,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     private readonly ActorCriticLearner? _actorCritic;
     private readonly PpoLearner? _ppo;
     private readonly SacLearner? _sac;
+    private readonly RecurrentPpoLearner? _recurrentPpo;
     private EpisodeStatistics? _statistics;
     private readonly int _maskSize;
     private bool[] _masks = Array.Empty<bool>();
@@ -65,8 +68,10 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         Learning = mode != AgentGroupMode.Inference;
     }
 
-    private AgentGroup(AgentGroupMode mode, Brain? brain, PpoLearner? ppo, SacLearner? sac, int inputs, ActionSpec actions, TrainingBudget budget)
+    private AgentGroup(AgentGroupMode mode, Brain? brain, PpoLearner? ppo, SacLearner? sac, int inputs, ActionSpec actions, TrainingBudget budget,
+        RecurrentPpoLearner? recurrentPpo = null)
     {
+        _recurrentPpo = recurrentPpo;
         Mode = mode;
         _brain = brain;
         _ppo = ppo;
@@ -75,9 +80,9 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         _targetUpdateSteps = 1;
         _inputs = inputs;
         _actionSize = actions.ActionSize;
-        _maskSize = ppo is null ? 0 : actions.DiscreteLogits;
+        _maskSize = ppo is null && recurrentPpo is null ? 0 : actions.DiscreteLogits;
         Actions = actions;
-        Learning = ppo is not null || sac is not null;
+        Learning = ppo is not null || sac is not null || recurrentPpo is not null;
     }
 
     /// <summary>A group that only thinks with <paramref name="brain"/> (e.g. a shipped, trained brain).</summary>
@@ -152,6 +157,25 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     }
 
     /// <summary>
+    /// A group of exactly <paramref name="agents"/> agents with memory that learns with recurrent PPO
+    /// (<see cref="RecurrentPpoLearner"/>): each decision is one <see cref="RecurrentBrain.Think"/> of the actor and
+    /// of the critic for every agent, action masks are asked as for PPO, and a member's memory is cleared when its
+    /// episode ends (also while <see cref="Learning"/> is off). The group has no <see cref="Brain"/>; the networks are
+    /// <see cref="RecurrentPpo"/>'s. The update runs in the step that completes a rollout.
+    /// </summary>
+    /// <param name="actor">Policy network (Outputs = <see cref="ActionSpec.PolicyOutputs"/>); the caller keeps ownership.</param>
+    /// <param name="critic">Value network; the caller keeps ownership.</param>
+    /// <param name="agents">The group's size, fixed once stepping starts.</param>
+    /// <param name="actions">The action layout.</param>
+    /// <param name="options">Hyper-parameters (defaults when null), sequence length and burn-in included.</param>
+    /// <param name="seed">Seed of action sampling and minibatch shuffling.</param>
+    public static AgentGroup WithRecurrentPpo(RecurrentBrain actor, RecurrentBrain critic, int agents, ActionSpec actions, PpoOptions? options, ulong seed)
+    {
+        var learner = new RecurrentPpoLearner(actor, critic, actions, agents, options, seed);
+        return new AgentGroup(AgentGroupMode.RecurrentPpo, null, null, null, actor.Inputs, actions, TrainingBudget.None, learner);
+    }
+
+    /// <summary>
     /// A group of exactly <paramref name="agents"/> agents that learns continuous actions in [−1, 1] with SAC
     /// (<see cref="SacLearner"/>): one batched actor call decides for all of them, each step's transitions go to
     /// the replay buffer (an agent whose episode ended contributes its final observation as s′; a time limit
@@ -185,10 +209,13 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     public AgentGroupMode Mode { get; }
 
     /// <summary>The shared brain (the Q-network or the actor); a heuristic group has none and throws.</summary>
-    public Brain Brain => _brain ?? throw new InvalidOperationException("A heuristic group has no brain.");
+    public Brain Brain => _brain ?? throw new InvalidOperationException(_recurrentPpo is null ? "A heuristic group has no brain." : "A recurrent PPO group's networks are RecurrentPpo.Actor and RecurrentPpo.Critic.");
 
     /// <summary>The PPO learner, in <see cref="AgentGroupMode.Ppo"/>.</summary>
     public PpoLearner? Ppo => _ppo;
+
+    /// <summary>The recurrent PPO learner, in <see cref="AgentGroupMode.RecurrentPpo"/>.</summary>
+    public RecurrentPpoLearner? RecurrentPpo => _recurrentPpo;
 
     /// <summary>The SAC learner, in <see cref="AgentGroupMode.Sac"/>.</summary>
     public SacLearner? Sac => _sac;
@@ -262,6 +289,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         }
         if (_actorCritic is not null && Steps > 0) throw new InvalidOperationException("An actor-critic group's membership is fixed once it has stepped.");
         if (_ppo is not null && (_agents.Count >= _ppo.Agents || Steps > 0)) throw new InvalidOperationException($"This PPO group holds exactly {_ppo.Agents} agents, fixed once it has stepped.");
+        if (_recurrentPpo is not null && (_agents.Count >= _recurrentPpo.Agents || Steps > 0)) throw new InvalidOperationException($"This recurrent PPO group holds exactly {_recurrentPpo.Agents} agents, fixed once it has stepped.");
         if (_sac is not null && (_agents.Count >= _sac.Agents || Steps > 0)) throw new InvalidOperationException($"This SAC group holds exactly {_sac.Agents} agents, fixed once it has stepped.");
         agent.EnsureEpisodeValues(_statistics?.ValueCount ?? 0);
         agent.Group = this;
@@ -276,7 +304,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
     public bool Remove(Agent agent)
     {
         if (agent is null || agent.Group != this) return false;
-        if ((_actorCritic is not null || _ppo is not null || _sac is not null) && Steps > 0) throw new InvalidOperationException("An actor-critic, PPO or SAC group's membership is fixed once it has stepped.");
+        if ((_actorCritic is not null || _ppo is not null || _sac is not null || _recurrentPpo is not null) && Steps > 0) throw new InvalidOperationException("An actor-critic, PPO or SAC group's membership is fixed once it has stepped.");
         _agents.RemoveAt(agent.Row);
         for (int i = agent.Row; i < _agents.Count; i++) _agents[i].Row = i;
         agent.Group = null;
@@ -294,6 +322,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         if (n == 0) return;
         if (_actorCritic is not null && n != _actorCritic.Agents) throw new InvalidOperationException($"This actor-critic group needs exactly {_actorCritic.Agents} agents; it has {n}.");
         if (_ppo is not null && n != _ppo.Agents) throw new InvalidOperationException($"This PPO group needs exactly {_ppo.Agents} agents; it has {n}.");
+        if (_recurrentPpo is not null && n != _recurrentPpo.Agents) throw new InvalidOperationException($"This recurrent PPO group needs exactly {_recurrentPpo.Agents} agents; it has {n}.");
         if (_sac is not null && n != _sac.Agents) throw new InvalidOperationException($"This SAC group needs exactly {_sac.Agents} agents; it has {n}.");
         EnsureCapacity(n);
         bool learn = Learning && Mode is not (AgentGroupMode.Inference or AgentGroupMode.Heuristic);
@@ -342,6 +371,8 @@ public sealed class AgentGroup : IFixedStep, IDisposable
                 CompletedEpisodes++;
                 _statistics?.Add(agent.LastEpisodeReward, agent.LastEpisodeLength, agent.EpisodeValues);
                 EpisodeEnded?.Invoke(agent);
+                // An exploring act's Record clears the memory itself (after bootstrapping a time limit from it).
+                if (_recurrentPpo is not null && !_recurrentPpo.AwaitingRecord) _recurrentPpo.ResetMemory(i);
                 BeginEpisode(agent);
                 agent.CollectObservations(observation);
             }
@@ -359,6 +390,10 @@ public sealed class AgentGroup : IFixedStep, IDisposable
         if (_ppo is not null && _ppo.AwaitingRecord)
         {
             _ppo.Record(_rewards.AsSpan(0, n), _terminated.AsSpan(0, n), _truncated.AsSpan(0, n), _next.AsSpan(0, n * _inputs));
+        }
+        if (_recurrentPpo is not null && _recurrentPpo.AwaitingRecord)
+        {
+            _recurrentPpo.Record(_rewards.AsSpan(0, n), _terminated.AsSpan(0, n), _truncated.AsSpan(0, n), _next.AsSpan(0, n * _inputs));
         }
         int sacUpdates = 0;
         if (_sac is not null && _sac.AwaitingRecord)
@@ -379,6 +414,7 @@ public sealed class AgentGroup : IFixedStep, IDisposable
                 _actorCritic!.Act(observations, actions, explore: learn);
                 break;
             case AgentGroupMode.Ppo:
+            case AgentGroupMode.RecurrentPpo:
                 Span<bool> masks = default;
                 if (_maskSize > 0)
                 {
@@ -386,7 +422,8 @@ public sealed class AgentGroup : IFixedStep, IDisposable
                     masks.Clear();
                     for (int i = 0; i < n; i++) _agents[i].WriteActionMask(masks.Slice(i * _maskSize, _maskSize));
                 }
-                _ppo!.Act(observations, actions, masks, explore: learn);
+                if (_ppo is not null) _ppo.Act(observations, actions, masks, explore: learn);
+                else _recurrentPpo!.Act(observations, actions, masks, explore: learn);
                 break;
             case AgentGroupMode.Sac:
                 _sac!.Act(observations, actions, explore: learn);

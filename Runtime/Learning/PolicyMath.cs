@@ -113,6 +113,54 @@ internal static class PolicyMath
         }
     }
 
+    /// <summary>
+    /// Samples an action from a policy row (each branch from its masked softmax, each continuous value from
+    /// N(mean, σ²)); writes the stored sample (unclipped) and the action handed out (continuous values clipped to
+    /// [−1, 1] when <paramref name="clipContinuous"/>) and returns log π of the stored sample.
+    /// </summary>
+    // row (PolicyOutputs), masked (DiscreteLogits or empty), logStd (ContinuousSize), scratch (≥ DiscreteLogits), stored and action (ActionSize)
+    internal static double Sample(ActionSpec spec, ReadOnlySpan<float> row, ReadOnlySpan<byte> masked, ReadOnlySpan<float> logStd, SeededRandom random,
+        bool clipContinuous, Span<double> scratch, Span<float> stored, Span<float> action)
+    {
+        double logProb = 0;
+        for (int b = 0; b < spec.BranchCount; b++)
+        {
+            int offset = spec.BranchOffset(b), size = spec.BranchSize(b);
+            Span<double> lp = scratch.Slice(offset, size);
+            MaskedLogSoftmax(lp, row.Slice(offset, size), masked.IsEmpty ? default : masked.Slice(offset, size));
+            int choice = SampleCategorical(lp, random.NextDouble());
+            logProb += lp[choice];
+            stored[b] = choice;
+            action[b] = choice;
+        }
+        int c0 = spec.DiscreteLogits, a0 = spec.BranchCount;
+        for (int c = 0; c < spec.ContinuousSize; c++)
+        {
+            float mean = row[c0 + c], sample = mean + MathF.Exp(logStd[c]) * random.NextGaussian();
+            logProb += GaussianLogProb(sample, mean, logStd[c]);
+            stored[a0 + c] = sample;
+            action[a0 + c] = clipContinuous ? Math.Max(-1f, Math.Min(1f, sample)) : sample;
+        }
+        return logProb;
+    }
+
+    /// <summary>The greedy action of a policy row: the most likely allowed index of each branch, then the means (clipped when asked).</summary>
+    // row (PolicyOutputs), masked (DiscreteLogits or empty), action (ActionSize)
+    internal static void Greedy(ActionSpec spec, ReadOnlySpan<float> row, ReadOnlySpan<byte> masked, bool clipContinuous, Span<float> action)
+    {
+        for (int b = 0; b < spec.BranchCount; b++)
+        {
+            int offset = spec.BranchOffset(b), size = spec.BranchSize(b);
+            action[b] = ArgMaxAllowed(row.Slice(offset, size), masked.IsEmpty ? default : masked.Slice(offset, size));
+        }
+        int c0 = spec.DiscreteLogits, a0 = spec.BranchCount;
+        for (int c = 0; c < spec.ContinuousSize; c++)
+        {
+            float mean = row[c0 + c];
+            action[a0 + c] = clipContinuous ? Math.Max(-1f, Math.Min(1f, mean)) : mean;
+        }
+    }
+
     /// <summary>Samples an index from log-probabilities (masked entries are −∞ and never drawn), given u uniform in [0, 1).</summary>
     internal static int SampleCategorical(ReadOnlySpan<double> logProbs, double u)
     {

@@ -16,8 +16,6 @@ namespace Cortex.Learning;
 /// </summary>
 public sealed class PpoLearner
 {
-    private const float MinLogStd = -5f, MaxLogStd = 2f;
-    private const double AdamBeta1 = 0.9, AdamBeta2 = 0.999, AdamEpsilon = 1e-8;
     private readonly PpoOptions _options;
     private readonly SeededRandom _random;
     private readonly int _agents, _inputs, _outputs, _actionSize, _maskSize, _steps, _rows, _minibatch;
@@ -29,10 +27,10 @@ public sealed class PpoLearner
     private byte[] _trainMasks;
     private readonly byte[] _mbMasks, _greedyMasks;
     private readonly float[] _mbObservations, _mbActions, _mbLogProbs, _mbAdvantages, _mbReturns, _mbValues, _dOutputs, _dValues;
-    private readonly float[] _scratchOut, _bootstrap, _logStd;
-    private readonly double[] _logStdGradient, _logStdM, _logStdV, _scratch;
+    private readonly float[] _scratchOut, _bootstrap;
+    private readonly double[] _scratch;
+    private readonly LogStdAdam _logStd;
     private readonly int[] _order;
-    private long _logStdSteps;
     private Demonstration? _demonstration;
     private float _bcCoefficient;
     private long _bcDecaySteps, _bcStartSteps;
@@ -107,12 +105,7 @@ public sealed class PpoLearner
         _scratchOut = new float[agents * _outputs];
         _bootstrap = new float[agents];
         _scratch = new double[Math.Max(1, _maskSize)];
-        int c = actions.ContinuousSize;
-        _logStd = new float[c];
-        _logStdGradient = new double[c];
-        _logStdM = new double[c];
-        _logStdV = new double[c];
-        _logStd.AsSpan().Fill(_options.InitialLogStd);
+        _logStd = new LogStdAdam(actions.ContinuousSize, _options.InitialLogStd);
         CurrentLearningRate = _options.LearningRate;
         CurrentClipRange = _options.ClipRange;
     }
@@ -160,7 +153,7 @@ public sealed class PpoLearner
     public float CurrentClipRange { get; private set; }
 
     /// <summary>The learned log σ of the continuous actions.</summary>
-    public ReadOnlySpan<float> LogStd => _logStd;
+    public ReadOnlySpan<float> LogStd => _logStd.Values;
 
     /// <summary>Mean −log π(a|s) of the last behaviour-cloning minibatch (see <see cref="UseDemonstration"/>), or 0.</summary>
     public float LastBehaviourCloningLoss { get; private set; }
@@ -192,7 +185,7 @@ public sealed class PpoLearner
         _bcObservations = new float[_minibatch * _inputs];
         _bcActions = new float[_minibatch * _actionSize];
         _bcGradient = new float[_minibatch * _outputs];
-        _bcLogStdGradient = new double[_logStd.Length];
+        _bcLogStdGradient = new double[_logStd.Values.Length];
     }
 
     /// <summary>
@@ -300,7 +293,7 @@ public sealed class PpoLearner
             }
             else if (explore && _maskSize > 0) maskRows.Slice(a * _maskSize, _maskSize).Clear();
             if (explore) SampleRow(row, action, mask, offset + a);
-            else GreedyRow(row, action, mask);
+            else PolicyMath.Greedy(Spec, row, mask, _options.ClipContinuousActions, action);
         }
         if (!explore) return;
         observations.Slice(0, _agents * _inputs).CopyTo(_observations.AsSpan(offset * _inputs));
@@ -334,43 +327,8 @@ public sealed class PpoLearner
 
     private void SampleRow(ReadOnlySpan<float> row, Span<float> action, ReadOnlySpan<byte> mask, int index)
     {
-        Span<double> scratch = _scratch;
-        Span<float> stored = _actions.AsSpan(index * _actionSize, _actionSize);
-        double logProb = 0;
-        for (int b = 0; b < Spec.BranchCount; b++)
-        {
-            int offset = Spec.BranchOffset(b), size = Spec.BranchSize(b);
-            Span<double> lp = scratch.Slice(offset, size);
-            PolicyMath.MaskedLogSoftmax(lp, row.Slice(offset, size), mask.IsEmpty ? default : mask.Slice(offset, size));
-            int choice = PolicyMath.SampleCategorical(lp, _random.NextDouble());
-            logProb += lp[choice];
-            stored[b] = choice;
-            action[b] = choice;
-        }
-        int c0 = Spec.DiscreteLogits, a0 = Spec.BranchCount;
-        for (int c = 0; c < Spec.ContinuousSize; c++)
-        {
-            float mean = row[c0 + c], sample = mean + MathF.Exp(_logStd[c]) * _random.NextGaussian();
-            logProb += PolicyMath.GaussianLogProb(sample, mean, _logStd[c]);
-            stored[a0 + c] = sample;
-            action[a0 + c] = _options.ClipContinuousActions ? Math.Max(-1f, Math.Min(1f, sample)) : sample;
-        }
-        _logProbs[index] = (float)logProb;
-    }
-
-    private void GreedyRow(ReadOnlySpan<float> row, Span<float> action, ReadOnlySpan<byte> mask)
-    {
-        for (int b = 0; b < Spec.BranchCount; b++)
-        {
-            int offset = Spec.BranchOffset(b), size = Spec.BranchSize(b);
-            action[b] = PolicyMath.ArgMaxAllowed(row.Slice(offset, size), mask.IsEmpty ? default : mask.Slice(offset, size));
-        }
-        int c0 = Spec.DiscreteLogits, a0 = Spec.BranchCount;
-        for (int c = 0; c < Spec.ContinuousSize; c++)
-        {
-            float mean = row[c0 + c];
-            action[a0 + c] = _options.ClipContinuousActions ? Math.Max(-1f, Math.Min(1f, mean)) : mean;
-        }
+        _logProbs[index] = (float)PolicyMath.Sample(Spec, row, mask, _logStd.Values, _random, _options.ClipContinuousActions, _scratch,
+            _actions.AsSpan(index * _actionSize, _actionSize), action);
     }
 
     /// <summary>Closes the collected rollout: GAE over it, hands it to the update's buffer, sets the schedules.</summary>
@@ -474,28 +432,20 @@ public sealed class PpoLearner
             _mbReturns[r] = _trainReturns[i];
             _mbValues[r] = _trainValues[i];
         }
-        if (_options.NormalizeAdvantages && n > 1)
-        {
-            double mean = 0, variance = 0;
-            for (int r = 0; r < n; r++) mean += _mbAdvantages[r];
-            mean /= n;
-            for (int r = 0; r < n; r++) variance += (_mbAdvantages[r] - mean) * (_mbAdvantages[r] - mean);
-            double std = Math.Sqrt(variance / (n - 1)) + 1e-8;
-            for (int r = 0; r < n; r++) _mbAdvantages[r] = (float)((_mbAdvantages[r] - mean) / std);
-        }
+        if (_options.NormalizeAdvantages) Rollout.Standardize(_mbAdvantages.AsSpan(0, n));
     }
 
     private PpoPolicyStats PolicyStep(int n, float clip)
     {
         ReadOnlySpan<float> outputs = Actor.Forward(_mbObservations.AsSpan(0, n * _inputs), n);
-        Array.Clear(_logStdGradient, 0, _logStdGradient.Length);
+        _logStd.ZeroGradient();
         PpoPolicyStats stats = PpoLoss.Policy(Spec, outputs, _mbActions, _maskSize > 0 ? _mbMasks.AsSpan(0, n * _maskSize) : default,
-            _mbLogProbs, _mbAdvantages, _logStd, clip, _options.EntropyCoefficient, n, _dOutputs, _logStdGradient, _scratch);
+            _mbLogProbs, _mbAdvantages, _logStd.Values, clip, _options.EntropyCoefficient, n, _dOutputs, _logStd.Gradient, _scratch);
         if (double.IsNaN(stats.Loss) || double.IsInfinity(stats.Loss)) return stats;   // a non-finite objective takes no step
         Actor.Backward(_dOutputs.AsSpan(0, n * _outputs), n);
         AddBehaviourCloning(n);
         Actor.ApplyGradients();
-        StepLogStd();
+        _logStd.Step(CurrentLearningRate, _options.MaxGradientNorm);
         return stats;
     }
 
@@ -514,12 +464,12 @@ public sealed class PpoLearner
         }
         ReadOnlySpan<float> outputs = Actor.Forward(_bcObservations.AsSpan(0, n * _inputs), n);
         Array.Clear(_bcLogStdGradient, 0, _bcLogStdGradient.Length);
-        double loss = BehaviourCloning.Loss(Spec, outputs, _bcActions, _logStd, n, _bcGradient, _bcLogStdGradient, _scratch);
+        double loss = BehaviourCloning.Loss(Spec, outputs, _bcActions, _logStd.Values, n, _bcGradient, _bcLogStdGradient, _scratch);
         LastBehaviourCloningLoss = (float)loss;
         if (double.IsNaN(loss) || double.IsInfinity(loss)) return;
         Span<float> g = _bcGradient.AsSpan(0, n * _outputs);
         for (int j = 0; j < g.Length; j++) g[j] = (float)(g[j] * c);                       // d(c·L_BC)/d outputs
-        for (int j = 0; j < _logStd.Length; j++) _logStdGradient[j] += c * _bcLogStdGradient[j];
+        for (int j = 0; j < _bcLogStdGradient.Length; j++) _logStd.Gradient[j] += c * _bcLogStdGradient[j];
         Actor.Backward(g, n);                                                              // accumulates onto the PPO gradient
     }
 
@@ -532,27 +482,4 @@ public sealed class PpoLearner
         Critic.ApplyGradients();
         return loss;
     }
-
-    /// <summary>Adam on the state-independent log σ, clipped by its own global norm like the networks.</summary>
-    private void StepLogStd()
-    {
-        int c = _logStd.Length;
-        if (c == 0) return;
-        double squares = 0;
-        for (int j = 0; j < c; j++) squares += _logStdGradient[j] * _logStdGradient[j];
-        if (double.IsNaN(squares) || double.IsInfinity(squares)) return;
-        double scale = 1.0, norm = Math.Sqrt(squares), max = _options.MaxGradientNorm;
-        if (max > 0 && norm > max) scale = max / norm;
-        _logStdSteps++;
-        double correction1 = 1 - Math.Pow(AdamBeta1, _logStdSteps), correction2 = 1 - Math.Pow(AdamBeta2, _logStdSteps);
-        for (int j = 0; j < c; j++)
-        {
-            double g = _logStdGradient[j] * scale;
-            _logStdM[j] = AdamBeta1 * _logStdM[j] + (1 - AdamBeta1) * g;
-            _logStdV[j] = AdamBeta2 * _logStdV[j] + (1 - AdamBeta2) * g * g;
-            double step = CurrentLearningRate * (_logStdM[j] / correction1) / (Math.Sqrt(_logStdV[j] / correction2) + AdamEpsilon);
-            _logStd[j] = (float)Math.Max(MinLogStd, Math.Min(MaxLogStd, _logStd[j] - step));
-        }
-    }
-
 }

@@ -59,6 +59,20 @@ public sealed class PpoOptions
     /// <summary>Clip sampled continuous actions to [−1, 1] before handing them out (the stored sample stays unclipped, as SB3).</summary>
     public bool ClipContinuousActions { get; set; } = true;
 
+    /// <summary>
+    /// <see cref="RecurrentPpoLearner"/> only: steps of each stored training sequence that carry the loss (the rollout is
+    /// cut into sequences of this length per agent; <see cref="RolloutLength"/> must be a multiple of it). A minibatch
+    /// holds <see cref="MinibatchSize"/> / this many sequences (at least one).
+    /// </summary>
+    public int SequenceLength { get; set; } = 16;
+
+    /// <summary>
+    /// <see cref="RecurrentPpoLearner"/> only: steps before each training sequence replayed from the stored hidden state
+    /// without loss or gradient, so the state entering the sequence is recomputed by the current weights (R2D2's burn-in).
+    /// At most <see cref="RolloutLength"/>.
+    /// </summary>
+    public int BurnIn { get; set; } = 8;
+
     internal void Validate()
     {
         if (!(Gamma >= 0f && Gamma <= 1f)) throw new ArgumentOutOfRangeException(nameof(Gamma), Gamma, "Gamma must lie in [0, 1].");
@@ -75,6 +89,8 @@ public sealed class PpoOptions
         if (!(ValueCoefficient > 0f) || float.IsInfinity(ValueCoefficient)) throw new ArgumentOutOfRangeException(nameof(ValueCoefficient), ValueCoefficient, "ValueCoefficient must be positive and finite.");
         if (!(EntropyCoefficient >= 0f) || float.IsInfinity(EntropyCoefficient)) throw new ArgumentOutOfRangeException(nameof(EntropyCoefficient), EntropyCoefficient, "EntropyCoefficient must be non-negative and finite.");
         if (!(MaxGradientNorm >= 0f) || float.IsInfinity(MaxGradientNorm)) throw new ArgumentOutOfRangeException(nameof(MaxGradientNorm), MaxGradientNorm, "MaxGradientNorm must be non-negative and finite.");
+        if (SequenceLength < 1) throw new ArgumentOutOfRangeException(nameof(SequenceLength), SequenceLength, "SequenceLength must be at least 1.");
+        if (BurnIn < 0) throw new ArgumentOutOfRangeException(nameof(BurnIn), BurnIn, "BurnIn must be non-negative.");
         if (!(InitialLogStd > -10f && InitialLogStd < 5f)) throw new ArgumentOutOfRangeException(nameof(InitialLogStd), InitialLogStd, "InitialLogStd must lie in (-10, 5).");
     }
 }

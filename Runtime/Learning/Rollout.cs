@@ -26,6 +26,21 @@ internal static class Rollout
     public static void Record(Brain critic, float gamma, int agents, int inputs, ReadOnlySpan<float> rewards, ReadOnlySpan<bool> terminated,
         ReadOnlySpan<bool> truncated, ReadOnlySpan<float> finalObservations, float[] bootstrap, Span<float> rewardsOut, Span<float> donesOut)
     {
+        bool anyTruncated = CheckOutcome(agents, inputs, rewards, terminated, truncated, finalObservations);
+        if (anyTruncated) critic.Predict(finalObservations, bootstrap, agents);
+        Write(gamma, agents, rewards, terminated, truncated, anyTruncated, bootstrap, rewardsOut, donesOut);
+    }
+
+    /// <summary>Validates one step's outcome; returns whether an agent was truncated (so V(final observation) is needed).</summary>
+    /// <param name="agents">Agents.</param>
+    /// <param name="inputs">Observation width.</param>
+    /// <param name="rewards">(agents) rewards.</param>
+    /// <param name="terminated">(agents) true where the episode really ended.</param>
+    /// <param name="truncated">(agents) true where a time limit cut the episode; empty for none.</param>
+    /// <param name="finalObservations">(agents, inputs) last observations of truncated agents; empty when none.</param>
+    public static bool CheckOutcome(int agents, int inputs, ReadOnlySpan<float> rewards, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated,
+        ReadOnlySpan<float> finalObservations)
+    {
         Need(rewards.Length, agents, nameof(rewards));
         Need(terminated.Length, agents, nameof(terminated));
         bool anyTruncated = false;
@@ -34,11 +49,26 @@ internal static class Rollout
             Need(truncated.Length, agents, nameof(truncated));
             foreach (bool t in truncated.Slice(0, agents)) anyTruncated |= t;
         }
-        if (anyTruncated)
-        {
-            Need(finalObservations.Length, agents * inputs, nameof(finalObservations));
-            critic.Predict(finalObservations, bootstrap, agents);
-        }
+        if (anyTruncated) Need(finalObservations.Length, agents * inputs, nameof(finalObservations));
+        return anyTruncated;
+    }
+
+    /// <summary>
+    /// Writes one step's rewards and episode ends (see <see cref="Record"/>), given V(final observation) in
+    /// <paramref name="bootstrap"/> where <paramref name="anyTruncated"/>.
+    /// </summary>
+    /// <param name="gamma">γ.</param>
+    /// <param name="agents">Agents.</param>
+    /// <param name="rewards">(agents) rewards.</param>
+    /// <param name="terminated">(agents) true where the episode really ended.</param>
+    /// <param name="truncated">(agents) true where a time limit cut the episode; empty for none.</param>
+    /// <param name="anyTruncated">What <see cref="CheckOutcome"/> returned.</param>
+    /// <param name="bootstrap">(agents) V(final observation), read for truncated agents.</param>
+    /// <param name="rewardsOut">This step's row of rewards.</param>
+    /// <param name="donesOut">This step's row of episode ends (1 or 0).</param>
+    public static void Write(float gamma, int agents, ReadOnlySpan<float> rewards, ReadOnlySpan<bool> terminated, ReadOnlySpan<bool> truncated, bool anyTruncated,
+        ReadOnlySpan<float> bootstrap, Span<float> rewardsOut, Span<float> donesOut)
+    {
         for (int a = 0; a < agents; a++)
         {
             float r = rewards[a];
@@ -78,6 +108,20 @@ internal static class Rollout
                 nextValue = values[i];
             }
         }
+    }
+
+    /// <summary>Standardises a minibatch of advantages in place: (A − mean) / (sample std + 1e-8); nothing for fewer than two.</summary>
+    /// <param name="advantages">The minibatch's advantages.</param>
+    public static void Standardize(Span<float> advantages)
+    {
+        int n = advantages.Length;
+        if (n < 2) return;
+        double mean = 0, variance = 0;
+        for (int r = 0; r < n; r++) mean += advantages[r];
+        mean /= n;
+        for (int r = 0; r < n; r++) variance += (advantages[r] - mean) * (advantages[r] - mean);
+        double std = Math.Sqrt(variance / (n - 1)) + 1e-8;
+        for (int r = 0; r < n; r++) advantages[r] = (float)((advantages[r] - mean) / std);
     }
 
     /// <summary>Throws when a span is shorter than needed, naming the caller's parameter.</summary>
