@@ -51,13 +51,20 @@ public sealed partial class OpenClBackend
     }
 
     // c = op(a)·op(b) (+= when accumulate); with an epilogue (y given): c += bias, y = f(c), in the same launch.
+    // Large products run on the variant measured fastest on this device (see OpenClBackend.Tuning.cs).
     private void GemmCore(BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate,
+        BufferSlice y, BufferSlice bias, Activation activation)
+    {
+        bool large = _gemmVariants.Length > 1 && PreferBlockedGemm && m >= BlockedGemmMinimum && n >= BlockedGemmMinimum;
+        LaunchGemm(large ? LargeGemm() : _gemmVariants[0], c, a, b, m, n, k, transposeA, transposeB, accumulate, y, bias, activation);
+    }
+
+    private void LaunchGemm(GemmKernel g, BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate,
         BufferSlice y, BufferSlice bias, Activation activation)
     {
         long needA = (long)m * k, needB = (long)k * n;
         bool epilogue = y.Buffer is not null, hasBias = !bias.IsEmpty;
-        bool blocked = _gemmBlocked is not null && PreferBlockedGemm && m >= BlockedGemmMinimum && n >= BlockedGemmMinimum;
-        Begin(blocked ? _gemmBlocked! : _gemmTiled);
+        Begin(g.Kernel);
         Push(c);
         Push(needA == 0 ? c : a);      // an empty operand (k = 0) is never read; any buffer will do
         Push(needB == 0 ? c : b);
@@ -73,10 +80,9 @@ public sealed partial class OpenClBackend
         Push(epilogue ? 1 : 0);
         Push((int)activation.Kind);
         Push(activation.Alpha);
-        if (blocked)
+        if (g.Threads > 0)
         {
-            const int tile = 64;
-            Run2D((n + tile - 1) / tile * (long)BlockedGemmThreads, (m + tile - 1) / tile * (long)BlockedGemmThreads, BlockedGemmThreads, BlockedGemmThreads);
+            Run2D((n + g.Tile - 1) / g.Tile * (long)g.Threads, (m + g.Tile - 1) / g.Tile * (long)g.Threads, g.Threads, g.Threads);
         }
         else
         {
@@ -289,50 +295,59 @@ public sealed partial class OpenClBackend
             Own(gradients, nameof(gradients));
             Own(moment1, nameof(moment1));
             Own(moment2, nameof(moment2));
-            int n = parameters.Length;
-            if (n == 0) return;
-            switch (optimizer.Kind)
-            {
-                case OptimizerKind.GradientDescent:
-                    Begin(_gradientDescent);
-                    Push(parameters);
-                    Push(gradients);
-                    Push(n);
-                    Push(optimizer.LearningRate);
-                    Push(optimizer.WeightDecay);
-                    Push(gradientScale);
-                    break;
-                case OptimizerKind.Momentum:
-                    Begin(_momentum);
-                    Push(parameters);
-                    Push(moment1);
-                    Push(gradients);
-                    Push(n);
-                    Push(optimizer.LearningRate);
-                    Push(optimizer.Momentum);
-                    Push(optimizer.Nesterov ? 1 : 0);
-                    Push(optimizer.WeightDecay);
-                    Push(gradientScale);
-                    break;
-                default:
-                    Begin(_adam);
-                    Push(parameters);
-                    Push(moment1);
-                    Push(moment2);
-                    Push(gradients);
-                    Push(n);
-                    Push(optimizer.LearningRate);
-                    Push(optimizer.Beta1);
-                    Push(optimizer.Beta2);
-                    Push(optimizer.Epsilon);
-                    Push(optimizer.WeightDecay);
-                    Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta1, step))));
-                    Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta2, step))));
-                    Push(gradientScale);
-                    break;
-            }
-            Run(n);
+            QueueOptimizerStep(optimizer, parameters, gradients, moment1, moment2, step, gradientScale, null);
         }
+    }
+
+    // The optimizer kernel; with control, the scale and whether to step come from the device (step_scale) instead of gradientScale.
+    private void QueueOptimizerStep(Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1, BufferSlice moment2,
+        long step, float gradientScale, OpenClBuffer? control)
+    {
+        int n = parameters.Length;
+        if (n == 0) return;
+        switch (optimizer.Kind)
+        {
+            case OptimizerKind.GradientDescent:
+                Begin(_gradientDescent);
+                Push(parameters);
+                Push(gradients);
+                Push(n);
+                Push(optimizer.LearningRate);
+                Push(optimizer.WeightDecay);
+                Push(gradientScale);
+                break;
+            case OptimizerKind.Momentum:
+                Begin(_momentum);
+                Push(parameters);
+                Push(moment1);
+                Push(gradients);
+                Push(n);
+                Push(optimizer.LearningRate);
+                Push(optimizer.Momentum);
+                Push(optimizer.Nesterov ? 1 : 0);
+                Push(optimizer.WeightDecay);
+                Push(gradientScale);
+                break;
+            default:
+                Begin(_adam);
+                Push(parameters);
+                Push(moment1);
+                Push(moment2);
+                Push(gradients);
+                Push(n);
+                Push(optimizer.LearningRate);
+                Push(optimizer.Beta1);
+                Push(optimizer.Beta2);
+                Push(optimizer.Epsilon);
+                Push(optimizer.WeightDecay);
+                Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta1, step))));
+                Push((float)(1.0 / (1.0 - Math.Pow(optimizer.Beta2, step))));
+                Push(gradientScale);
+                break;
+        }
+        PushMemory(control ?? _partials);
+        Push(control is null ? 0 : 1);
+        Run(n);
     }
 
     /// <inheritdoc />

@@ -16,7 +16,7 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
         lock (_sync)
         {
             ThrowIfDisposed();
-            return new OpenClScalarQueue(this, (OpenClBuffer)Allocate(MaxPartials), (OpenClBuffer)Allocate(MaxPartials), MaxPartials);
+            return new OpenClScalarQueue(this, (OpenClBuffer)Allocate(MaxPartials), (OpenClBuffer)Allocate(MaxPartials), (OpenClBuffer)Allocate(2), MaxPartials);
         }
     }
 
@@ -67,6 +67,32 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
         }
     }
 
+    void IQueuedScalarsBackend.QueueOptimizerStep(ScalarQueue queue, Optimizer optimizer, BufferSlice parameters, BufferSlice gradients, BufferSlice moment1,
+        BufferSlice moment2, long step)
+    {
+        OptimizerKernels.CheckStep(optimizer.Kind, parameters.Length, gradients.Length, moment1.Length, moment2.Length, step);
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            OpenClScalarQueue q = Own(queue);
+            Own(parameters, nameof(parameters));
+            Own(gradients, nameof(gradients));
+            Own(moment1, nameof(moment1));
+            Own(moment2, nameof(moment2));
+            if (parameters.Length == 0) return;
+            Begin(_stepScale);
+            PushMemory(q.Control);
+            PushMemory(q.LossPartials);
+            Push(q.LossGroups);
+            Push(Math.Max(1, q.Rows));
+            PushMemory(q.SquarePartials);
+            Push(q.SquareGroups);
+            Push(optimizer.MaxGradientNorm);
+            Run(1, 1);
+            QueueOptimizerStep(optimizer, parameters, gradients, moment1, moment2, step, 1f, q.Control);
+        }
+    }
+
     unsafe void IQueuedScalarsBackend.ReadQueued(ScalarQueue queue, out float loss, out double squares)
     {
         lock (_sync)
@@ -81,6 +107,82 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
             squares = b == 0 ? 0.0 : AddPartials(new ReadOnlySpan<float>(squareHost, b));
             q.LossGroups = q.SquareGroups = 0;
         }
+    }
+
+    unsafe void IQueuedScalarsBackend.BeginReadQueued(ScalarQueue queue)
+    {
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            OpenClScalarQueue q = Own(queue);
+            if (q.ReadPending) throw new InvalidOperationException("A read is already pending on this scalar queue.");
+            int a = q.LossGroups, b = q.SquareGroups;
+            nint done = 0;
+            if (a > 0) ReadScalarsQueued(q.Host, q.LossPartials, a, b == 0 ? &done : null);
+            if (b > 0) ReadScalarsQueued(q.Host + MaxPartials, q.SquarePartials, b, &done);
+            (q.PendingRows, q.PendingLossGroups, q.PendingSquareGroups, q.ReadEvent) = (q.Rows, a, b, done);
+            q.PendingStagingMark = StagingMark;
+            q.ReadPending = true;
+            q.LossGroups = q.SquareGroups = 0;
+            ClCheck.Status(_api.Flush(_queue.Value), "clFlush");
+        }
+    }
+
+    unsafe bool IQueuedScalarsBackend.EndReadQueued(ScalarQueue queue, out float loss, out double squares)
+    {
+        lock (_sync)
+        {
+            ThrowIfDisposed();
+            OpenClScalarQueue q = Own(queue);
+            loss = 0f;
+            squares = 0.0;
+            if (!q.ReadPending) return false;
+            WaitForRead(q);
+            int a = q.PendingLossGroups, b = q.PendingSquareGroups;
+            if (a > 0) loss = (float)(AddPartials(new ReadOnlySpan<float>(q.Host, a)) / q.PendingRows);
+            if (b > 0) squares = AddPartials(new ReadOnlySpan<float>(q.Host + MaxPartials, b));
+            return true;
+        }
+    }
+
+    // Called when a scalar queue is disposed: a pending read must land before its host memory is freed.
+    internal void DropPendingRead(OpenClScalarQueue q)
+    {
+        lock (_sync)
+        {
+            if (!q.ReadPending) return;
+            if (!_disposed) WaitForRead(q);               // a disposed backend finished its queue
+            else if (q.ReadEvent != 0) _api.ReleaseEvent(q.ReadEvent);
+            q.ReadEvent = 0;
+            q.ReadPending = false;
+        }
+    }
+
+    // Waits for the pending read's event (every command queued before it has run, so the staging they read is free).
+    private unsafe void WaitForRead(OpenClScalarQueue q)
+    {
+        nint done = q.ReadEvent;
+        q.ReadEvent = 0;
+        q.ReadPending = false;
+        if (done == 0) return;
+        try
+        {
+            ClCheck.Status(_api.WaitForEvents(1, &done), "clWaitForEvents");
+        }
+        finally
+        {
+            _api.ReleaseEvent(done);
+        }
+        _earlierWorkWaits++;
+        ReleaseStaging(q.PendingStagingMark);
+    }
+
+    // A queued read into unmanaged host memory, with its event when asked for.
+    private unsafe void ReadScalarsQueued(float* destination, OpenClBuffer source, int count, nint* done)
+    {
+        ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, source.Handle, false, 0, Bytes(count), destination, 0, null, done), "clEnqueueReadBuffer");
+        _downloads++;
+        _bytesDownloaded += (long)count * sizeof(float);
     }
 
     // A read into unmanaged host memory; only the blocking one counts as a wait (and drains the queue).

@@ -30,7 +30,6 @@ public sealed partial class OpenClBackend : IBackend
     private const string ResourcePrefix = "Cortex.OpenCL.Kernels.";
     private const int MaxPartials = 64;
     private const int BlockedGemmMinimum = 64;
-    private const int BlockedGemmThreads = 16;
     private const int ContextPlatform = 0x1084;
     private const int MaxStagingFloats = 16 << 20;
 
@@ -41,18 +40,20 @@ public sealed partial class OpenClBackend : IBackend
     private readonly List<ClHandle> _owned = new();
     private readonly ClHandle _context, _queue, _program;
     private readonly ClHandle _gruForward, _gruBackward, _fill, _copy, _copyOverlapping, _lerp, _gemmTiled, _biasActivation, _biasSoftmax, _activationBackward,
-        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _gradientDescent, _momentum, _adam;
-    private readonly ClHandle? _gemmBlocked;
-    private readonly int _tile, _local, _reduceGroup;
+        _softmaxBackward, _columnSum, _lossRows, _lossStep, _lossBackwardElements, _lossBackwardRows, _reduceSum, _stepScale, _gradientDescent, _momentum, _adam, _fusedForward, _fusedForwardLanes;
+    private readonly GemmKernel[] _gemmVariants;
+    private GemmKernel? _gemmChosen;
+    private readonly int _tile, _local, _reduceGroup, _fusedGroup;
     private readonly float[] _hostPartials = new float[MaxPartials];
     private readonly OpenClBuffer _partials;
     private OpenClBuffer? _rowLosses;
     private ClHandle? _kernel;
     private uint _argument;
-    private long _launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations, _blockingWaits;
+    private long _launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations, _blockingWaits, _earlierWorkWaits;
     private bool _disposed;
     private nint _staging;
-    private int _stagingCapacity, _stagingUsed;
+    private int _stagingCapacity;
+    private long _stagingHead, _stagingTail;
 
     /// <summary>Creates a backend on the best usable OpenCL device (GPUs first; see <see cref="OpenClDeviceSelector"/>).</summary>
     /// <exception cref="OpenClUnavailableException">No OpenCL library, platform or usable device.</exception>
@@ -99,7 +100,7 @@ public sealed partial class OpenClBackend : IBackend
             ClCheck.Status(status, "clCreateCommandQueue");
             _queue = Own(queue, ClHandleKind.CommandQueue, "queue");
 
-            string options = string.Format(CultureInfo.InvariantCulture, "-D GEMM_TILE={0} -D REDUCE_GROUP={1}", _tile, _reduceGroup);
+            string options = string.Format(CultureInfo.InvariantCulture, "-D GEMM_TILE={0} -D REDUCE_GROUP={1} -D FUSED_LANES={2} -D FUSED_MAX_WIDTH={3}", _tile, _reduceGroup, FusedLanes, FusedLanesMaxWidth);
             if (device.HasCorrectlyRoundedDivideSqrt) options += " -cl-fp32-correctly-rounded-divide-sqrt";
             _program = BuildProgram(SourceTexts(), options);
             _owned.Add(_program);
@@ -120,14 +121,26 @@ public sealed partial class OpenClBackend : IBackend
             _lossBackwardElements = Kernel("loss_backward_elements");
             _lossBackwardRows = Kernel("loss_backward_rows");
             _reduceSum = Kernel("reduce_sum");
+            _stepScale = Kernel("step_scale");
             _gradientDescent = Kernel("gradient_descent");
             _momentum = Kernel("momentum");
             _adam = Kernel("adam");
-            if (max >= BlockedGemmThreads * BlockedGemmThreads)
+            _fusedForward = Kernel("fused_forward");
+            _fusedForwardLanes = Kernel("fused_forward_lanes");
+            FusedOnLanes = device.Type == OpenClDeviceType.Cpu;
+            _fusedGroup = (int)Math.Min(_local, KernelWorkGroupSize(_fusedForward));
+            var variants = new List<GemmKernel> { new("tiled", _gemmTiled, 0, _tile) };
+            foreach ((string name, string kernel, int threads, int work) in new[]
             {
-                ClHandle blocked = Kernel("gemm_blocked");
-                if (KernelWorkGroupSize(blocked) >= BlockedGemmThreads * BlockedGemmThreads) _gemmBlocked = blocked;
+                ("blocked 16x4", "gemm_blocked", 16, 4), ("blocked 16x2", "gemm_blocked_16x2", 16, 2),
+                ("blocked 8x8", "gemm_blocked_8x8", 8, 8), ("blocked 8x4", "gemm_blocked_8x4", 8, 4),
+            })
+            {
+                if (max < threads * threads) continue;
+                ClHandle handle = Kernel(kernel);
+                if (KernelWorkGroupSize(handle) >= threads * threads) variants.Add(new GemmKernel(name, handle, threads, threads * work));
             }
+            _gemmVariants = variants.ToArray();
             _partials = (OpenClBuffer)Allocate(MaxPartials);
         }
         catch
@@ -148,14 +161,14 @@ public sealed partial class OpenClBackend : IBackend
     {
         get
         {
-            lock (_sync) return new OpenClCounters(_launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations) { BlockingWaits = _blockingWaits };
+            lock (_sync) return new OpenClCounters(_launches, _uploads, _bytesUploaded, _downloads, _bytesDownloaded, _synchronizations) { BlockingWaits = _blockingWaits, EarlierWorkWaits = _earlierWorkWaits };
         }
     }
 
-    /// <summary>True when large products use the register-blocked GEMM kernel (the device allows 256-item work-groups).</summary>
-    internal bool HasBlockedGemm => _gemmBlocked is not null;
+    /// <summary>True when the default register-blocked GEMM variant (16 x 16 work-items) runs here (the device allows 256-item work-groups).</summary>
+    internal bool HasBlockedGemm => Find("blocked 16x4") is not null;
 
-    /// <summary>Lets tests and benchmarks run large products on the plain tiled kernel too (default true).</summary>
+    /// <summary>Lets tests and benchmarks run large products on the plain tiled kernel too (default true: the chosen variant).</summary>
     internal bool PreferBlockedGemm { get; set; } = true;
 
     /// <summary>The context's reference count as the driver reports it (each live buffer may hold one): for leak tests.</summary>
@@ -199,9 +212,9 @@ public sealed partial class OpenClBackend : IBackend
     /// <inheritdoc />
     /// <remarks>
     /// The span is copied into the backend's host staging memory and the device copy is queued without waiting
-    /// (the caller may reuse the span at once). The in-order queue has run every earlier command by the time any
-    /// blocking call returns, so the staging memory is reused from its start after each one; only when it is full
-    /// between two blocking calls does an upload wait (and the staging grows, so a steady loop stops waiting).
+    /// (the caller may reuse the span at once). The staging memory is a ring: what a copy read is reused once the host
+    /// knows the copy has run (any blocking call, or the completed read of a pipelined training step, since the queue is
+    /// in order); only when it is full does an upload wait (and the staging grows, so a steady loop stops waiting).
     /// </remarks>
     public unsafe void Upload(BufferSlice destination, ReadOnlySpan<float> source)
     {
@@ -452,22 +465,33 @@ public sealed partial class OpenClBackend : IBackend
     }
 
     // Every command queued so far has run (a blocking call returned on the in-order queue): staging is free again.
-    private void QueueDrained() => _stagingUsed = 0;
+    private void QueueDrained() => _stagingTail = _stagingHead;
 
-    // length floats of staging memory that no queued command still reads. When the rest of the staging is too small,
-    // waits for the queue and grows the staging to what was needed since the last wait.
+    // The staging position the commands queued so far have used up to; once a command queued now is known to have run
+    // (its event completed), ReleaseStaging(mark) frees everything they read.
+    private long StagingMark => _stagingHead;
+
+    private void ReleaseStaging(long mark)
+    {
+        if (mark > _stagingTail) _stagingTail = mark;
+    }
+
+    // length floats of staging memory that no queued command still reads. The staging is a ring: [tail, head) (counted in
+    // floats ever handed out, wrap gaps included) is still read by queued copies. When the free part is too small, waits for
+    // the queue and grows the staging to what was in use plus the request.
     private unsafe float* Stage(int length)
     {
-        if (_stagingCapacity - _stagingUsed < length)
+        if (!TryStage(length, out long at))
         {
-            int needed = (int)Math.Min(MaxStagingFloats, Math.Max(2L * _stagingCapacity, (long)_stagingUsed + length));
-            if (_stagingUsed > 0)
+            long inUse = _stagingHead - _stagingTail;
+            int needed = (int)Math.Min(MaxStagingFloats, Math.Max(2L * _stagingCapacity, inUse + length));
+            if (inUse > 0)
             {
                 ClCheck.Status(_api.Finish(_queue.Value), "clFinish");
                 _blockingWaits++;
-                _stagingUsed = 0;
             }
-            if (_stagingCapacity < length || needed > _stagingCapacity)
+            _stagingHead = _stagingTail = 0;
+            if (needed > _stagingCapacity)
             {
                 if (_staging != 0) Marshal.FreeHGlobal(_staging);
                 _staging = 0;
@@ -475,10 +499,22 @@ public sealed partial class OpenClBackend : IBackend
                 _staging = Marshal.AllocHGlobal((nint)needed * sizeof(float));
                 _stagingCapacity = needed;
             }
+            at = 0;
+            _stagingHead = length;
         }
-        float* at = (float*)_staging + _stagingUsed;
-        _stagingUsed += length;
-        return at;
+        return (float*)_staging + at;
+    }
+
+    private bool TryStage(int length, out long at)
+    {
+        at = 0;
+        if (_stagingCapacity == 0) return false;
+        long position = _stagingHead % _stagingCapacity, inUse = _stagingHead - _stagingTail;
+        long gap = position + length <= _stagingCapacity ? 0 : _stagingCapacity - position;
+        if (inUse + gap + length > _stagingCapacity) return false;
+        at = gap == 0 ? position : 0;
+        _stagingHead += gap + length;
+        return true;
     }
 
     private void FillCore(BufferSlice destination, float value)
@@ -537,6 +573,13 @@ public sealed partial class OpenClBackend : IBackend
     private unsafe void Push(float value)
     {
         ClCheck.Argument(_api.SetKernelArg(_kernel!.Value, _argument, sizeof(float), &value), _kernel.Name, _argument);
+        _argument++;
+    }
+
+    // A __local argument of the given size (the kernel's local memory, allocated per work-group by the driver).
+    private unsafe void PushLocal(int bytes)
+    {
+        ClCheck.Argument(_api.SetKernelArg(_kernel!.Value, _argument, (nuint)Math.Max(bytes, sizeof(float)), (void*)null), _kernel.Name, _argument);
         _argument++;
     }
 

@@ -19,6 +19,13 @@ public readonly record struct OpenClCounters(long KernelLaunches, long Uploads, 
     /// </summary>
     public long BlockingWaits { get; init; }
 
+    /// <summary>
+    /// Times the host waited for the results of work queued earlier while later work stayed queued (a pipelined training
+    /// step waiting for the previous step's loss): not counted in <see cref="BlockingWaits"/>, since the device keeps the
+    /// later work to do.
+    /// </summary>
+    public long EarlierWorkWaits { get; init; }
+
     /// <summary>The work done between two snapshots.</summary>
     /// <param name="later">The later snapshot.</param>
     /// <param name="earlier">The earlier snapshot.</param>
@@ -27,5 +34,6 @@ public readonly record struct OpenClCounters(long KernelLaunches, long Uploads, 
         later.Downloads - earlier.Downloads, later.BytesDownloaded - earlier.BytesDownloaded, later.Synchronizations - earlier.Synchronizations)
     {
         BlockingWaits = later.BlockingWaits - earlier.BlockingWaits,
+        EarlierWorkWaits = later.EarlierWorkWaits - earlier.EarlierWorkWaits,
     };
 }

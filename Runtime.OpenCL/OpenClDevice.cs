@@ -100,7 +100,8 @@ public sealed class OpenClDevice
     public static IReadOnlyList<OpenClDevice> All() => Enumerate(OpenClLibrary.Api);
 
     /// <summary>
-    /// A readable table of the devices: index, platform, device, type, compute units, clock and memory.
+    /// A readable table of the devices: index, platform, device, type, compute units, clock, memory, and the GEMM variant
+    /// measured fastest on the device in this process or kept in <see cref="OpenClBackend.GemmTuningFile"/> ("-" before any).
     /// Never throws: when OpenCL is unavailable it says so and why.
     /// </summary>
     public static string Listing()
@@ -124,12 +125,12 @@ public sealed class OpenClDevice
         if (devices is null) throw new ArgumentNullException(nameof(devices));
         if (devices.Count == 0) return "No OpenCL device found (the OpenCL library loaded but reported no platform or device).";
         var text = new StringBuilder();
-        text.AppendLine("  # | platform                         | device                                   | type        | units | clock MHz | global memory | local memory");
+        text.AppendLine("  # | platform                         | device                                   | type        | units | clock MHz | global memory | local memory | gemm");
         foreach (OpenClDevice d in devices)
         {
-            text.Append(string.Format(CultureInfo.InvariantCulture, "{0,3} | {1,-32} | {2,-40} | {3,-11} | {4,5} | {5,9} | {6,13} | {7,12}",
+            text.Append(string.Format(CultureInfo.InvariantCulture, "{0,3} | {1,-32} | {2,-40} | {3,-11} | {4,5} | {5,9} | {6,13} | {7,12} | {8}",
                 d.Index, Clip(d.PlatformName, 32), Clip(d.Name, 40), d.Type + (d.IsUsable ? "" : " (n/a)"), d.ComputeUnits, d.MaxClockMHz,
-                Bytes(d.GlobalMemoryBytes), Bytes(d.LocalMemoryBytes)));
+                Bytes(d.GlobalMemoryBytes), Bytes(d.LocalMemoryBytes), OpenClGemmTuning.Describe(d)));
             text.AppendLine();
         }
         return text.ToString();

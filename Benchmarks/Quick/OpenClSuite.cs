@@ -14,10 +14,11 @@ namespace Cortex.Benchmarks.Quick;
 /// the OpenCL backend beats the CPU backend (2 threads) on this machine, for inference of 32-64-64-8 and for
 /// training of 784-256-256-10. median = that batch, or −1 when OpenCL never wins up to the largest batch
 /// tried; the per-batch time ratios (OpenCL / CPU) are in a field. Issue 17: every row carries what one call
-/// asks of the device, counted with <see cref="OpenClBackend.Counters"/> over one call after a warm-up call
+/// asks of the device, counted with <see cref="OpenClBackend.Counters"/> over one call after warm-up calls
 /// (launches_per_call, blocking_syncs_per_call, uploads_per_call, downloads_per_call), and agents_think_10000
 /// runs on the device beside the CPU row. opencl_counts_* rows give the counts alone (no timing), for every
-/// shape the timed rows use: <c>quick opencl_counts</c> reproduces them in seconds.
+/// shape the timed rows use: <c>quick opencl_counts</c> reproduces them in seconds. Round two: earlier_work_waits_per_call
+/// and the GEMM variant measured for the device on every row, and Brain.TrainPipelined rows (impl cortex-opencl-pipelined).
 /// </summary>
 public sealed class OpenClSuite : IQuickSuite
 {
@@ -74,6 +75,7 @@ public sealed class OpenClSuite : IQuickSuite
         Train(runner, device, units, deviceField, Models.Mnist, 64, true);
         Train(runner, device, units, deviceField, Models.Mnist, 256, true);
         Train(runner, device, units, deviceField, Models.Agent, 64, false);
+        TrainPipelined(runner, device, units, deviceField, 256);
 
         Think(runner, device, units, deviceField);
         CountsOnly(runner, device, units, deviceField);
@@ -89,6 +91,35 @@ public sealed class OpenClSuite : IQuickSuite
         var action = new MlpSuite.TrainStep(brain, batch, mnist);
         QuickField[] counts = Counts(device, ref action);
         MlpSuite.Report(runner, caseName, Impl, units, widths, batch, runner.Sample(ref action), brain.RejectedSteps, [deviceField, .. counts]);
+    }
+
+    // Brain.TrainPipelined (impl cortex-opencl-pipelined): the step queued whole, the previous step's loss returned.
+    private static void TrainPipelined(QuickRunner runner, OpenClBackend device, int units, QuickField deviceField, int batch)
+    {
+        string caseName = $"mlp_train_{Models.Name(Models.Mnist)}_b{batch}";
+        if (!runner.Wants(caseName)) return;
+        using Brain brain = Models.MnistBrain(batch, 1, device);
+        var action = new PipelinedStep(brain, batch);
+        QuickField[] counts = Counts(device, ref action);
+        MlpSuite.Report(runner, caseName, Impl + "-pipelined", units, Models.Mnist, batch, runner.Sample(ref action), brain.RejectedSteps, [deviceField, .. counts]);
+    }
+
+    /// <summary>One <see cref="Brain.TrainPipelined"/> step on MlpSuite.TrainStep's classifier batch.</summary>
+    private readonly struct PipelinedStep : IQuickAction
+    {
+        private readonly Brain _brain;
+        private readonly float[] _x, _t;
+        private readonly int _batch;
+
+        public PipelinedStep(Brain brain, int batch)
+        {
+            _brain = brain;
+            _batch = batch;
+            _x = Models.Uniform(batch * brain.Inputs, 200 + batch, 0f, 1f);
+            _t = Models.OneHot(batch, brain.Outputs, 300 + batch);
+        }
+
+        public void Invoke() => _brain.TrainPipelined(_x, _t, _batch);
     }
 
     // agents_think_10000 on the device: the same tick as RealtimeSuite's CPU rows (100 Submits of 100 agents, one Think).
@@ -128,6 +159,13 @@ public sealed class OpenClSuite : IQuickSuite
             var action = new MlpSuite.TrainStep(brain, batch, mnist);
             CountRow(runner, caseName, units, deviceField, Counts(device, ref action));
         }
+        string pipelined = $"{CountsPrefix}train_pipelined_{Models.Name(Models.Mnist)}_b256";
+        if (runner.Wants(pipelined))
+        {
+            using Brain brain = Models.MnistBrain(256, 1, device);
+            var action = new PipelinedStep(brain, 256);
+            CountRow(runner, pipelined, units, deviceField, Counts(device, ref action));
+        }
         string think = $"{CountsPrefix}think_{Agents}";
         if (runner.Wants(think))
         {
@@ -142,9 +180,11 @@ public sealed class OpenClSuite : IQuickSuite
     private static void CountRow(QuickRunner runner, string caseName, int units, QuickField deviceField, QuickField[] counts) =>
         runner.Report(caseName, Impl, units, "launches", [Convert.ToDouble(counts[0].Value, CultureInfo.InvariantCulture)], [deviceField, .. counts]);
 
-    // What one call asks of the device, after a warm-up call (first-use allocations are not per call).
+    // What one call asks of the device, after two warm-up calls (first-use allocations, and the staging ring growing to
+    // hold a pipelined step's inputs beside the previous step's, are not per call).
     private static QuickField[] Counts<TAction>(OpenClBackend device, ref TAction action) where TAction : struct, IQuickAction
     {
+        action.Invoke();
         action.Invoke();
         OpenClCounters before = device.Counters;
         action.Invoke();
@@ -153,6 +193,7 @@ public sealed class OpenClSuite : IQuickSuite
         [
             new QuickField("launches_per_call", d.KernelLaunches), new QuickField("blocking_syncs_per_call", d.BlockingWaits),
             new QuickField("uploads_per_call", d.Uploads), new QuickField("downloads_per_call", d.Downloads),
+            new QuickField("earlier_work_waits_per_call", d.EarlierWorkWaits), new QuickField("gemm_variant", device.GemmVariant),
         ];
     }
 

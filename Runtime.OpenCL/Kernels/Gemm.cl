@@ -72,71 +72,82 @@ void gemm_tiled(__global float* c, int cOffset, __global const float* a, int aOf
     if (row < m && col < n) cortex_gemm_store(c, y, bias, hasBias, epilogue, kind, alpha, accumulate, row, col, n, sum);
 }
 
-// Register-blocked: a (16 x 16) work-group computes a (64 x 64) tile of c, each work-item a 4 x 4
-// block strided by 16 (so stores stay coalesced); k advances 16 at a time through local memory.
-#define BLOCK_M 64
-#define BLOCK_N 64
+// Register-blocked: a (T x T) work-group computes a (T·W x T·W) tile of c, each work-item a W x W block strided by T
+// (so stores stay coalesced); k advances 16 at a time through local memory. The variants (T, W) = (16, 4) (the
+// default, gemm_blocked), (16, 2), (8, 8) and (8, 4) differ in tile size and work per item only: every output still
+// adds its k products in order, so all of them, and gemm_tiled, give bitwise the same results. The backend measures
+// them once per device and driver and keeps the fastest.
 #define BLOCK_K 16
-#define BLOCK_THREADS 16
-#define BLOCK_WORK 4
+#define BLOCK_MAX_WORK 8
 
-__kernel __attribute__((reqd_work_group_size(BLOCK_THREADS, BLOCK_THREADS, 1)))
-void gemm_blocked(__global float* c, int cOffset, __global const float* a, int aOffset, __global const float* b, int bOffset,
-    int m, int n, int k, int transposeA, int transposeB, int accumulate,
-    __global float* y, int yOffset, __global const float* bias, int biasOffset, int hasBias, int epilogue, int kind, float alpha)
+inline void cortex_gemm_blocked(const int T, const int W, __local float* as, __local float* bs,
+    __global float* c, __global const float* a, __global const float* b, int m, int n, int k, int transposeA, int transposeB, int accumulate,
+    __global float* y, __global const float* bias, int hasBias, int epilogue, int kind, float alpha)
 {
-    __local float as[BLOCK_K][BLOCK_M + 1];   // as[p][i] = op(a)[row0 + i][p0 + p]
-    __local float bs[BLOCK_K][BLOCK_N + 1];   // bs[p][j] = op(b)[p0 + p][col0 + j]
-    const int tx = get_local_id(0), ty = get_local_id(1), id = ty * BLOCK_THREADS + tx;
-    const int row0 = get_group_id(1) * BLOCK_M, col0 = get_group_id(0) * BLOCK_N;
-    a += aOffset;
-    b += bOffset;
-    c += cOffset;
-    y += yOffset;
-    bias += biasOffset;
-    float acc[BLOCK_WORK][BLOCK_WORK];
-    for (int wi = 0; wi < BLOCK_WORK; wi++)
-        for (int wj = 0; wj < BLOCK_WORK; wj++) acc[wi][wj] = 0.0f;
+    // as[p][i] = op(a)[row0 + i][p0 + p], bs[p][j] = op(b)[p0 + p][col0 + j], rows of T·W + 1 floats.
+    const int tileM = T * W, stride = T * W + 1;
+    const int tx = get_local_id(0), ty = get_local_id(1), id = ty * T + tx;
+    const int row0 = get_group_id(1) * tileM, col0 = get_group_id(0) * tileM;
+    float acc[BLOCK_MAX_WORK][BLOCK_MAX_WORK];
+    for (int wi = 0; wi < W; wi++)
+        for (int wj = 0; wj < W; wj++) acc[wi][wj] = 0.0f;
 
     for (int p0 = 0; p0 < k; p0 += BLOCK_K)
     {
-        // Each tile holds 64 x 16 = 1024 floats: four per work-item.
-        for (int l = 0; l < 4; l++)
+        // Each tile holds T·W x 16 floats: 16·W/T per work-item.
+        for (int l = 0; l < BLOCK_K * W / T; l++)
         {
-            int e = id + l * BLOCK_THREADS * BLOCK_THREADS;
+            int e = id + l * T * T;
             int i, p, j, q;
-            if (transposeA) { i = e % BLOCK_M; p = e / BLOCK_M; }         // a (k, m): contiguous along i
+            if (transposeA) { i = e % tileM; p = e / tileM; }             // a (k, m): contiguous along i
             else { p = e % BLOCK_K; i = e / BLOCK_K; }                    // a (m, k): contiguous along p
-            as[p][i] = (row0 + i < m && p0 + p < k)
+            as[p * stride + i] = (row0 + i < m && p0 + p < k)
                 ? (transposeA ? a[(p0 + p) * m + row0 + i] : a[(row0 + i) * k + p0 + p]) : 0.0f;
             if (transposeB) { q = e % BLOCK_K; j = e / BLOCK_K; }         // b (n, k): contiguous along p
-            else { j = e % BLOCK_N; q = e / BLOCK_N; }                    // b (k, n): contiguous along j
-            bs[q][j] = (col0 + j < n && p0 + q < k)
+            else { j = e % tileM; q = e / tileM; }                        // b (k, n): contiguous along j
+            bs[q * stride + j] = (col0 + j < n && p0 + q < k)
                 ? (transposeB ? b[(col0 + j) * k + p0 + q] : b[(p0 + q) * n + col0 + j]) : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         int depth = min(BLOCK_K, k - p0);
         for (int p = 0; p < depth; p++)
         {
-            float ar[BLOCK_WORK], br[BLOCK_WORK];
-            for (int w = 0; w < BLOCK_WORK; w++)
+            float ar[BLOCK_MAX_WORK], br[BLOCK_MAX_WORK];
+            for (int w = 0; w < W; w++)
             {
-                ar[w] = as[p][ty + w * BLOCK_THREADS];
-                br[w] = bs[p][tx + w * BLOCK_THREADS];
+                ar[w] = as[p * stride + ty + w * T];
+                br[w] = bs[p * stride + tx + w * T];
             }
-            for (int wi = 0; wi < BLOCK_WORK; wi++)
-                for (int wj = 0; wj < BLOCK_WORK; wj++) acc[wi][wj] = CORTEX_MULADD(ar[wi], br[wj], acc[wi][wj]);
+            for (int wi = 0; wi < W; wi++)
+                for (int wj = 0; wj < W; wj++) acc[wi][wj] = CORTEX_MULADD(ar[wi], br[wj], acc[wi][wj]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
-    for (int wi = 0; wi < BLOCK_WORK; wi++)
+    for (int wi = 0; wi < W; wi++)
     {
-        int row = row0 + ty + wi * BLOCK_THREADS;
+        int row = row0 + ty + wi * T;
         if (row >= m) break;
-        for (int wj = 0; wj < BLOCK_WORK; wj++)
+        for (int wj = 0; wj < W; wj++)
         {
-            int col = col0 + tx + wj * BLOCK_THREADS;
+            int col = col0 + tx + wj * T;
             if (col < n) cortex_gemm_store(c, y, bias, hasBias, epilogue, kind, alpha, accumulate, row, col, n, acc[wi][wj]);
         }
     }
 }
+
+#define CORTEX_GEMM_BLOCKED_KERNEL(NAME, T, W)                                                                              \
+__kernel __attribute__((reqd_work_group_size(T, T, 1)))                                                                    \
+void NAME(__global float* c, int cOffset, __global const float* a, int aOffset, __global const float* b, int bOffset,       \
+    int m, int n, int k, int transposeA, int transposeB, int accumulate,                                                   \
+    __global float* y, int yOffset, __global const float* bias, int biasOffset, int hasBias, int epilogue, int kind, float alpha) \
+{                                                                                                                          \
+    __local float as[BLOCK_K * (T * W + 1)];                                                                               \
+    __local float bs[BLOCK_K * (T * W + 1)];                                                                               \
+    cortex_gemm_blocked(T, W, as, bs, c + cOffset, a + aOffset, b + bOffset, m, n, k, transposeA, transposeB, accumulate,  \
+        y + yOffset, bias + biasOffset, hasBias, epilogue, kind, alpha);                                                   \
+}
+
+CORTEX_GEMM_BLOCKED_KERNEL(gemm_blocked, 16, 4)
+CORTEX_GEMM_BLOCKED_KERNEL(gemm_blocked_16x2, 16, 2)
+CORTEX_GEMM_BLOCKED_KERNEL(gemm_blocked_8x8, 8, 8)
+CORTEX_GEMM_BLOCKED_KERNEL(gemm_blocked_8x4, 8, 4)

@@ -22,6 +22,8 @@ public sealed class Brain : IDisposable
     private readonly StepGuard _guard;
     private readonly BrainMetadata _metadata = new();
     private Optimizer _optimizer;
+    private float _lastLoss = float.NaN;
+    private bool _stepPending;
     private bool _disposed;
 
     internal Brain(BrainSpec spec, ulong seed, IBackend backend, bool ownsBackend)
@@ -77,13 +79,52 @@ public sealed class Brain : IDisposable
     public Optimizer Optimizer { get => _optimizer; set => _optimizer = BrainChecks.CheckReplacement(_optimizer, value); }
 
     /// <summary>Optimizer steps taken (rejected steps not counted).</summary>
-    public long Steps { get => _guard.Steps; internal set => _guard.Steps = value; }
+    public long Steps
+    {
+        get
+        {
+            Settle();
+            return _guard.Steps;
+        }
+        internal set
+        {
+            Settle();
+            _guard.Steps = value;
+        }
+    }
 
     /// <summary>Steps rejected because the loss or a gradient was not finite; the weights stayed as they were.</summary>
-    public long RejectedSteps => _guard.RejectedSteps;
+    public long RejectedSteps
+    {
+        get
+        {
+            Settle();
+            return _guard.RejectedSteps;
+        }
+    }
 
     /// <summary>‖∇J‖₂ of the last gradient applied or rejected (before clipping).</summary>
-    public float LastGradientNorm => _guard.LastGradientNorm;
+    public float LastGradientNorm
+    {
+        get
+        {
+            Settle();
+            return _guard.LastGradientNorm;
+        }
+    }
+
+    /// <summary>
+    /// The mean loss of the last training step (<c>Train</c>, <see cref="TryTrain"/>, <see cref="TrainPipelined"/>);
+    /// NaN before the first. Waits for a pipelined step still on the device.
+    /// </summary>
+    public float LastLoss
+    {
+        get
+        {
+            Settle();
+            return _lastLoss;
+        }
+    }
 
     /// <summary>The brain's own generator: it drew the weights; saving a brain saves its state.</summary>
     public SeededRandom Random { get; }
@@ -139,10 +180,51 @@ public sealed class Brain : IDisposable
     {
         using SingleThreadGuard.Scope scope = Enter(nameof(Train));
         BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
+        Settle();
+        if (_work.Scalars is { } queue && StepFilter is null && StepObserver is null) return _lastLoss = TrainOnDevice(queue, inputs, targets, batch);
         float loss = _stack.AccumulateForStep(Spec.Loss, inputs, targets, batch, _arena.Gradients.All, out double? squares);
         if (IsFinite(loss)) Step(squares);
         else _guard.Reject();
-        return loss;
+        return _lastLoss = loss;
+    }
+
+    /// <summary>
+    /// One minibatch step, as <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>, that does not wait for
+    /// its own loss: returns the mean loss of the brain's previous training step (NaN when there was none), and this
+    /// step's loss is <see cref="LastLoss"/> (which waits for it). On a device backend (OpenCL) the whole step is queued —
+    /// forward, loss, backward, gradient norm, and the optimizer step with its clipping scale and its finite-step check
+    /// decided on the device — and the host waits only for the previous step's loss and gradient norm, which were queued
+    /// before this step's work, so the device has this step to run meanwhile. <see cref="Steps"/>,
+    /// <see cref="RejectedSteps"/> and <see cref="LastGradientNorm"/> count a step once its results are read: reading any of
+    /// them, <see cref="LastLoss"/>, or any other training call reads a pending step first. With a
+    /// <see cref="StepFilter"/> (it needs the norm on the host before the step) and on the CPU backend the step runs as
+    /// <c>Train</c> does and the same value is returned. The weights and counters after a run of steps are those of the same
+    /// run of <c>Train</c> calls. Allocates nothing.
+    /// </summary>
+    /// <param name="inputs">(batch, Inputs).</param>
+    /// <param name="targets">(batch, Outputs).</param>
+    /// <param name="batch">Rows, 1 to <see cref="MaxBatch"/>.</param>
+    /// <returns>The previous training step's mean loss (NaN before the first).</returns>
+    public float TrainPipelined(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    {
+        using SingleThreadGuard.Scope scope = Enter(nameof(TrainPipelined));
+        ScalarQueue? queue = _work.Scalars;
+        if (queue is null || StepFilter is not null || StepObserver is not null)
+        {
+            Settle();
+            float previous = _lastLoss;
+            Train(inputs, targets, batch);
+            return previous;
+        }
+        BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
+        var device = (IQueuedScalarsBackend)_backend;
+        _stack.QueueAccumulate(device, queue, Spec.Loss, inputs, targets, batch, _arena.Gradients.All);
+        Settle();                                           // the previous step's scalars, while this step's work is queued
+        float previousLoss = _lastLoss;
+        _arena.QueueStep(device, queue, _optimizer, _guard.Steps + 1);
+        device.BeginReadQueued(queue);
+        _stepPending = true;
+        return previousLoss;
     }
 
     /// <summary>
@@ -155,6 +237,7 @@ public sealed class Brain : IDisposable
     public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
         using SingleThreadGuard.Scope scope = Enter(nameof(AccumulateGradients));
+        Settle();
         BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
         return _stack.Accumulate(Spec.Loss, inputs, targets, batch);
     }
@@ -185,6 +268,7 @@ public sealed class Brain : IDisposable
     {
         using SingleThreadGuard.Scope scope = Enter(nameof(TryTrain));
         BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
+        Settle();
         _guard.Begin();
         loss = Train(inputs, targets, batch);
         return _guard.End();
@@ -243,6 +327,7 @@ public sealed class Brain : IDisposable
     public bool ApplyGradients()
     {
         using SingleThreadGuard.Scope scope = Enter(nameof(ApplyGradients));
+        Settle();
         return Step(reduced: null);
     }
 
@@ -330,6 +415,28 @@ public sealed class Brain : IDisposable
         Random.SetState(state);
         Steps = source.Steps;
         _optimizer = source._optimizer;
+    }
+
+    // Train on a device backend without a filter or an observer: the optimizer step is queued before the one wait, its
+    // clipping scale and finite-step check decided on the device from the same sums (bitwise the host's decision).
+    private float TrainOnDevice(ScalarQueue queue, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
+    {
+        var device = (IQueuedScalarsBackend)_backend;
+        _stack.QueueAccumulate(device, queue, Spec.Loss, inputs, targets, batch, _arena.Gradients.All);
+        _arena.QueueStep(device, queue, _optimizer, _guard.Steps + 1);
+        device.ReadQueued(queue, out float loss, out double squares);
+        _guard.Record(loss, squares);
+        return loss;
+    }
+
+    // Reads the results of a pipelined step still pending and counts it.
+    private void Settle()
+    {
+        if (!_stepPending) return;
+        _stepPending = false;
+        ((IQueuedScalarsBackend)_backend).EndReadQueued(_work.Scalars!, out float loss, out double squares);
+        _guard.Record(loss, squares);
+        _lastLoss = loss;
     }
 
     // One optimizer step (through the filter and the finite guard), with the observer's look at the gradients first.

@@ -99,6 +99,25 @@ internal sealed class LayerStack : IParallelWork
         }
     }
 
+    /// <summary><see cref="QueueForwardBackward"/> on the caller's rows.</summary>
+    /// <param name="device">The backend, as its scalar queue.</param>
+    /// <param name="queue">This brain's queue on it.</param>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="inputs">(batch, Inputs), validated.</param>
+    /// <param name="targets">(batch, Outputs), validated.</param>
+    /// <param name="batch">Rows, at most MaxBatch.</param>
+    /// <param name="gradients">The whole gradient arena.</param>
+    public unsafe void QueueAccumulate(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, ReadOnlySpan<float> inputs,
+        ReadOnlySpan<float> targets, int batch, BufferSlice gradients)
+    {
+        fixed (float* px = inputs)
+        fixed (float* pt = targets)
+        {
+            BufferSlice x = _work.StageInput(px, batch * _inputs), t = _work.StageTarget(pt, batch * _outputs);
+            QueueForwardBackward(device, queue, loss, x, t, batch, gradients);
+        }
+    }
+
     /// <summary>Mean loss and accuracy over any number of rows, in chunks of MaxBatch; leaves no forward pass behind.</summary>
     /// <param name="loss">The brain's loss.</param>
     /// <param name="inputs">(count, Inputs), validated.</param>
@@ -215,13 +234,29 @@ internal sealed class LayerStack : IParallelWork
     public float ForwardBackwardQueued(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, BufferSlice x, BufferSlice target, int rows, BufferSlice gradients,
         out double squares)
     {
+        QueueForwardBackward(device, queue, loss, x, target, rows, gradients);
+        device.ReadQueued(queue, out float value, out squares);
+        return value;
+    }
+
+    /// <summary>
+    /// <see cref="ForwardBackwardQueued"/> without the wait: forward, the loss and its gradient, backward and the gradient
+    /// arena's sum of squares queued; the caller may queue the optimizer step before reading both scalars.
+    /// </summary>
+    /// <param name="device">The backend, as its scalar queue.</param>
+    /// <param name="queue">This brain's queue on it.</param>
+    /// <param name="loss">The brain's loss.</param>
+    /// <param name="x">Input rows.</param>
+    /// <param name="target">Target rows.</param>
+    /// <param name="rows">Batch.</param>
+    /// <param name="gradients">The whole gradient arena.</param>
+    public void QueueForwardBackward(IQueuedScalarsBackend device, ScalarQueue queue, Loss loss, BufferSlice x, BufferSlice target, int rows, BufferSlice gradients)
+    {
         Forward(x, rows, inputKept: false);
         int n = rows * _outputs, last = Layers.Length - 1;
         device.QueueLossAndGradient(queue, _work.GradientA.Take(n), loss, _work.Y[last].Take(n), _work.Z[last].Take(n), target, rows, _outputs);
         Backward(x, rows, loss.IsFused);
         device.QueueSumOfSquares(queue, gradients);
-        device.ReadQueued(queue, out float value, out squares);
-        return value;
     }
 
     /// <summary>
@@ -261,9 +296,29 @@ internal sealed class LayerStack : IParallelWork
         IHostBackend? host = _work.Host;
         (_x, _y, _rows, _blockRows) = (x, y, rows, host?.BlockRows ?? rows);
         _work.ForwardRows = -1;
+        if (!_work.FusedPrepared) PrepareFused();
+        if (_work.Fused is not null)
+        {
+            _work.Fused.Run(y, x, rows);
+            return;
+        }
         int blocks = (rows + _blockRows - 1) / _blockRows;
         if (host is not null && host.TryRunBlocks(this, blocks, ref _warmed)) return;
         for (int block = 0; block < blocks; block++) InferBlock(_backend, block);
+    }
+
+    // The whole pass in one kernel where the backend offers it and the network fits (asked once, at the first inference).
+    private void PrepareFused()
+    {
+        _work.FusedPrepared = true;
+        if (_backend is not IFusedForwardBackend fusing) return;
+        var layers = new FusedLayer[Layers.Length];
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (Layers[i] is not Dense d) return;
+            layers[i] = new FusedLayer(d.Weight, d.Bias, d.Inputs, d.Outputs, d.Activation);
+        }
+        _work.Fused = fusing.PrepareFusedForward(layers);
     }
 
     /// <summary>One block on a worker of the pool.</summary>

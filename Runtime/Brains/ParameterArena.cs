@@ -82,6 +82,14 @@ internal sealed class ParameterArena : IDisposable
         else _backend.OptimizerStep(optimizer, Parameters.All, Gradients.All, m1, m2, step, scale);
     }
 
+    /// <summary>The step <see cref="Step"/> takes, queued on a device that decides the clipping scale (and whether to step) itself.</summary>
+    /// <param name="device">The backend, as its scalar queue.</param>
+    /// <param name="queue">The brain's queue, holding this step's loss and gradient sum of squares.</param>
+    /// <param name="optimizer">The rule and its clipping norm.</param>
+    /// <param name="step">1-based step number when kept.</param>
+    public void QueueStep(IQueuedScalarsBackend device, ScalarQueue queue, Optimizer optimizer, long step) =>
+        device.QueueOptimizerStep(queue, optimizer, Parameters.All, Gradients.All, Moment1?.All ?? default, Moment2?.All ?? default, step);
+
     /// <summary>Copies an arena to the host.</summary>
     /// <param name="arena">The parameters or the gradients.</param>
     /// <param name="destination">Exactly as many floats.</param>

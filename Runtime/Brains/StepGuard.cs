@@ -48,6 +48,25 @@ internal sealed class StepGuard
         return true;
     }
 
+    /// <summary>
+    /// Counts a step the device already decided (<see cref="Backends.IQueuedScalarsBackend.QueueOptimizerStep"/>) from the
+    /// same loss and sum of squares: kept when both are finite, else rejected (the device cleared the gradients).
+    /// </summary>
+    /// <param name="loss">The step's mean loss.</param>
+    /// <param name="squares">Σ g² over the gradient arena before the step.</param>
+    public bool Record(float loss, double squares)
+    {
+        if (float.IsNaN(loss) || float.IsInfinity(loss) || double.IsNaN(squares) || double.IsInfinity(squares))
+        {
+            LastGradientNorm = float.NaN;
+            RejectedSteps++;
+            return false;
+        }
+        LastGradientNorm = (float)Math.Sqrt(squares);
+        Steps++;
+        return true;
+    }
+
     /// <summary>Counts a rejected step and clears the gradients (the weights stay as they were).</summary>
     /// <param name="norm">The norm to report as the last one (NaN when it was not finite).</param>
     public void Reject(float norm = float.NaN)

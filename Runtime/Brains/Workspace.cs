@@ -140,8 +140,15 @@ internal sealed class Workspace : IDisposable
         return host;
     }
 
+    /// <summary>The whole inference pass in one kernel, prepared at the first Predict on a backend that offers it (null: layer by layer).</summary>
+    public FusedForward? Fused { get; set; }
+
+    /// <summary>Whether <see cref="Fused"/> was asked for already.</summary>
+    public bool FusedPrepared { get; set; }
+
     public void Dispose()
     {
+        Fused?.Dispose();
         _buffer.Dispose();
         _inputGradient?.Dispose();
         Scalars?.Dispose();

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.IO;
 using Cortex.OpenCL;
 using Cortex.Tensors;
 using Cortex.Tests.Backends;
@@ -194,10 +195,10 @@ public sealed class OpenClBackendTests
         Assert.That(_backend.HasBlockedGemm, Is.EqualTo(_backend.Device.MaxWorkGroupSize >= 256));
     }
 
+    // Every GEMM variant the tuning may choose adds the k products in the same order: bitwise the tiled kernel.
     [Test]
-    public void TiledAndBlockedGemmKernelsAgreeBitwise([Values(false, true)] bool transposeA, [Values(false, true)] bool transposeB, [Values(1, 17, 65)] int k)
+    public void EveryGemmVariantAgreesBitwiseWithTheTiledKernel([Values(false, true)] bool transposeA, [Values(false, true)] bool transposeB, [Values(1, 17, 65)] int k)
     {
-        Assume.That(_backend.HasBlockedGemm, "the device does not allow 256-item work-groups");
         const int m = 129, n = 70;
         var random = new SeededRandom(3);
         float[] a = new float[m * k], b = new float[k * n];
@@ -206,20 +207,78 @@ public sealed class OpenClBackendTests
         using DeviceBuffer sa = _backend.Allocate(a.Length), sb = _backend.Allocate(b.Length), c = _backend.Allocate(2 * m * n);
         _backend.Upload(sa.All, a);
         _backend.Upload(sb.All, b);
-        float[] blocked = new float[m * n], tiled = new float[m * n];
+        float[] tiled = new float[m * n], variant = new float[m * n];
+        _backend.PreferBlockedGemm = false;
         try
         {
-            _backend.Gemm(c.Slice(0, m * n), sa.All, sb.All, m, n, k, transposeA, transposeB, false);
-            _backend.PreferBlockedGemm = false;
             _backend.Gemm(c.Slice(m * n, m * n), sa.All, sb.All, m, n, k, transposeA, transposeB, false);
         }
         finally
         {
             _backend.PreferBlockedGemm = true;
         }
-        _backend.Download(blocked, c.Slice(0, m * n));
         _backend.Download(tiled, c.Slice(m * n, m * n));
-        Assert.That(blocked, Is.EqualTo(tiled), "both add the k products in the same order");
+        Assert.That(_backend.GemmVariantNames, Has.Count.GreaterThan(_backend.HasBlockedGemm ? 4 : 0));
+        try
+        {
+            foreach (string name in _backend.GemmVariantNames)
+            {
+                _backend.ForceGemmVariant(name);
+                _backend.Fill(c.Slice(0, m * n), float.NaN);
+                _backend.Gemm(c.Slice(0, m * n), sa.All, sb.All, m, n, k, transposeA, transposeB, false);
+                _backend.Download(variant, c.Slice(0, m * n));
+                Assert.That(variant, Is.EqualTo(tiled), $"{name}: the k products in the same order");
+                Assert.That(_backend.GemmVariant, Is.EqualTo(name));
+            }
+        }
+        finally
+        {
+            _backend.ForceGemmVariant(null);
+        }
+    }
+
+    // The first large product measures the variants once per device and driver; the choice is remembered in the
+    // process and, when asked, in a tuning file that a later process (here: after forgetting) reads instead of measuring.
+    [Test]
+    public void TheGemmVariantIsMeasuredOnceAndKeptInTheTuningFile()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"cortex-gemm-{Guid.NewGuid():N}.tsv");
+        string? previous = OpenClBackend.GemmTuningFile;
+        OpenClGemmTuning.Clear();
+        OpenClBackend.GemmTuningFile = file;
+        try
+        {
+            string measured;
+            using (var backend = new OpenClBackend(_backend.Device))
+            {
+                Assert.That(backend.GemmVariant, Is.EqualTo(""), "not chosen before the first large product");
+                using DeviceBuffer a = backend.Allocate(64 * 64), c = backend.Allocate(64 * 64);
+                backend.Gemm(c.All, a.All, a.All, 64, 64, 64, false, false, false);
+                measured = backend.GemmVariant;
+                Assert.That(backend.GemmVariantNames, Does.Contain(measured));
+            }
+            Assert.That(OpenClDevice.Listing(new[] { _backend.Device }), Does.Contain(measured), "the listing shows the choice");
+            string[] lines = File.ReadAllLines(file);
+            Assert.That(lines, Has.Length.EqualTo(1));
+            Assert.That(lines[0], Does.EndWith("\t" + measured).And.Contain(_backend.Device.Name).And.Contain(_backend.Device.DriverVersion));
+
+            // Another process would read the file: a line naming another variant wins over measuring again.
+            string other = _backend.GemmVariantNames[_backend.GemmVariantNames.Count - 1] == measured ? _backend.GemmVariantNames[0] : _backend.GemmVariantNames[_backend.GemmVariantNames.Count - 1];
+            File.WriteAllText(file, lines[0].Substring(0, lines[0].LastIndexOf('\t')) + "\t" + other + "\n");
+            OpenClGemmTuning.Clear();
+            using (var backend = new OpenClBackend(_backend.Device))
+            {
+                using DeviceBuffer a = backend.Allocate(64 * 64), c = backend.Allocate(64 * 64);
+                backend.Gemm(c.All, a.All, a.All, 64, 64, 64, false, false, false);
+                Assert.That(backend.GemmVariant, Is.EqualTo(other));
+            }
+        }
+        finally
+        {
+            OpenClBackend.GemmTuningFile = previous;
+            OpenClGemmTuning.Clear();
+            File.Delete(file);
+        }
     }
 
     private void AllocateAndForget(int count)

@@ -162,6 +162,193 @@ public sealed class OpenClBrainTests
         Assert.That(oneWait.Steps, Is.EqualTo(twoWaits.Steps));
     }
 
+    // Without a step filter the clipping scale is decided on the device and the step queued before the one wait; with a
+    // filter that takes every step as it is, the host decides it after the wait. Tight clipping (every step clipped),
+    // every optimizer: the same losses, norms, steps and parameters, bit for bit.
+    [TestCase(OptimizerKind.GradientDescent)]
+    [TestCase(OptimizerKind.Momentum)]
+    [TestCase(OptimizerKind.Adam)]
+    public void ClippingDecidedOnTheDeviceMatchesTheHostDecisionBitwise(OptimizerKind kind)
+    {
+        const int batch = 16;
+        (float[] x, float[] y) = LearningTests.TwoMoons(batch * 3, seed: 31);
+        Optimizer optimizer = kind switch
+        {
+            OptimizerKind.GradientDescent => Optimizer.GradientDescent(0.1f),
+            OptimizerKind.Momentum => Optimizer.WithMomentum(0.05f, nesterov: true),
+            _ => Optimizer.Adam(0.01f),
+        };
+        optimizer = optimizer.WithGradientClipping(1e-3f);
+        Brain Build() => Brain.Create(2).Dense(16, Activation.Tanh).Dense(2, Activation.Softmax).Loss(Loss.SoftmaxCrossEntropy)
+            .Optimizer(optimizer).MaxBatch(batch).Backend(_backend).Build(seed: 32);
+        using Brain device = Build();
+        using Brain host = Build();
+        host.StepFilter = new TakeEveryStep();
+        OpenClCounters before = _backend.Counters;
+        for (int step = 0; step < 9; step++)
+        {
+            int at = step % 3 * batch;
+            ReadOnlySpan<float> xs = x.AsSpan(at * 2, batch * 2), ys = y.AsSpan(at * 2, batch * 2);
+            float a = device.Train(xs, ys, batch);
+            float b = host.Train(xs, ys, batch);
+            Assert.That(BitConverter.SingleToInt32Bits(a), Is.EqualTo(BitConverter.SingleToInt32Bits(b)), $"loss of step {step}");
+            Assert.That(device.LastGradientNorm, Is.GreaterThan(1e-3f), $"step {step} is clipped");
+            Assert.That(BitConverter.SingleToInt32Bits(device.LastGradientNorm), Is.EqualTo(BitConverter.SingleToInt32Bits(host.LastGradientNorm)),
+                $"gradient norm of step {step}");
+        }
+        Assert.That(_backend.Counters.BlockingWaits - before.BlockingWaits, Is.EqualTo(2 * 9), "one wait per step on either path");
+        float[] pa = new float[device.ParameterCount], pb = new float[host.ParameterCount];
+        device.CopyParametersTo(pa);
+        host.CopyParametersTo(pb);
+        Assert.That(pa, Is.EqualTo(pb), "parameters after 9 clipped steps");
+        Assert.That(device.Steps, Is.EqualTo(9));
+        Assert.That(host.Steps, Is.EqualTo(9));
+    }
+
+    // TrainPipelined queues the whole step and waits only for the previous step's scalars: no blocking wait per step in
+    // a steady loop, one wait on earlier work; the same losses (one step late), norms, steps and parameters as Train,
+    // bit for bit, a rejected step included.
+    [Test]
+    public void PipelinedStepsMatchTrainBitwiseWithoutBlockingWaits()
+    {
+        const int batch = 32;
+        (float[] x, float[] y) = LearningTests.TwoMoons(batch * 4, seed: 33);
+        float[] bad = y.AsSpan(0, batch * 2).ToArray();
+        bad[5] = float.NaN;                                                  // step 6 is rejected on the device
+        Brain Build() => Brain.Create(2).Dense(32, Activation.Relu).Dense(2, Activation.Softmax).Loss(Loss.SoftmaxCrossEntropy)
+            .Optimizer(Optimizer.Adam(0.01f).WithGradientClipping(0.2f)).MaxBatch(batch).Backend(_backend).Build(seed: 34);
+        using Brain pipelined = Build();
+        using Brain plain = Build();
+        float previous = float.NaN;
+        OpenClCounters before = default;
+        for (int step = 0; step < 14; step++)
+        {
+            if (step == 4) before = _backend.Counters;
+            int at = step % 4 * batch;
+            ReadOnlySpan<float> xs = x.AsSpan(at * 2, batch * 2), ys = step == 6 ? bad : y.AsSpan(at * 2, batch * 2);
+            float returned = pipelined.TrainPipelined(xs, ys, batch);
+            Assert.That(BitConverter.SingleToInt32Bits(returned), Is.EqualTo(BitConverter.SingleToInt32Bits(previous)), $"step {step} returns the loss of step {step - 1}");
+            previous = plain.Train(xs, ys, batch);
+        }
+        // Steps 4..13 of the pipelined brain (the plain brain's waits interleave: count them apart).
+        OpenClCounters both = _backend.Counters - before;
+        Assert.That(both.BlockingWaits, Is.EqualTo(10), "the plain brain's one wait per step; none for the pipelined one");
+        Assert.That(both.EarlierWorkWaits, Is.EqualTo(10), "one wait per pipelined step, on the previous step's read");
+        Assert.That(pipelined.LastLoss, Is.EqualTo(previous), "the last step's loss, on request");
+        Assert.That(pipelined.Steps, Is.EqualTo(plain.Steps));
+        Assert.That(pipelined.RejectedSteps, Is.EqualTo(1));
+        Assert.That(plain.RejectedSteps, Is.EqualTo(1));
+        Assert.That(BitConverter.SingleToInt32Bits(pipelined.LastGradientNorm), Is.EqualTo(BitConverter.SingleToInt32Bits(plain.LastGradientNorm)));
+        float[] pa = new float[pipelined.ParameterCount], pb = new float[plain.ParameterCount];
+        pipelined.CopyParametersTo(pa);
+        plain.CopyParametersTo(pb);
+        Assert.That(pa, Is.EqualTo(pb), "parameters after 14 steps");
+    }
+
+    [Test]
+    public void AStreamOfPipelinedStepsNeverBlocksAndAllocatesNothing()
+    {
+        const int batch = 64;
+        (float[] x, float[] y) = LearningTests.TwoMoons(batch, seed: 35);
+        using Brain brain = Brain.Create(2).Dense(64, Activation.Relu).Dense(2, Activation.Softmax).Loss(Loss.SoftmaxCrossEntropy)
+            .Optimizer(Optimizer.WithMomentum(0.05f)).MaxBatch(batch).Backend(_backend).Build(seed: 36);
+        for (int i = 0; i < 4; i++) brain.TrainPipelined(x, y, batch);   // the staging ring grows to fit
+        OpenClCounters before = _backend.Counters;
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++) brain.TrainPipelined(x, y, batch);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        OpenClCounters cost = _backend.Counters - before;
+        Assert.That(cost.BlockingWaits, Is.EqualTo(0));
+        Assert.That(cost.EarlierWorkWaits, Is.EqualTo(50));
+        Assert.That(cost.Uploads, Is.EqualTo(2 * 50));
+        Assert.That(cost.Downloads, Is.EqualTo(2 * 50));
+        Assert.That(allocated, Is.EqualTo(0));
+        Assert.That(brain.Steps, Is.EqualTo(54));
+        Assert.That(float.IsFinite(brain.LastLoss), Is.True);
+    }
+
+    // A small network predicts in one launch per chunk (fused_forward), bit for bit the layer-by-layer pass: every
+    // activation, softmax last, batches that do not fill a work-group, and a brain that predicts in chunks.
+    // Both variants run on any device: rows as vector lanes (the CPU default) and a row per work-item (elsewhere).
+    [TestCase(ActivationKind.Tanh, ActivationKind.Linear, 1, true)]
+    [TestCase(ActivationKind.Relu, ActivationKind.Softmax, 3, true)]
+    [TestCase(ActivationKind.Sigmoid, ActivationKind.Tanh, 65, true)]
+    [TestCase(ActivationKind.Elu, ActivationKind.Sigmoid, 200, true)]
+    [TestCase(ActivationKind.LeakyRelu, ActivationKind.Swish, 250, true)]
+    [TestCase(ActivationKind.Softplus, ActivationKind.BinaryStep, 129, true)]
+    [TestCase(ActivationKind.Swish, ActivationKind.Softplus, 64, true)]
+    [TestCase(ActivationKind.Tanh, ActivationKind.Linear, 1, false)]
+    [TestCase(ActivationKind.Relu, ActivationKind.Softmax, 3, false)]
+    [TestCase(ActivationKind.Elu, ActivationKind.Sigmoid, 200, false)]
+    [TestCase(ActivationKind.LeakyRelu, ActivationKind.Swish, 250, false)]
+    [TestCase(ActivationKind.Softplus, ActivationKind.BinaryStep, 129, false)]
+    public void ASmallNetworkPredictsInOneLaunchBitwiseAsLayerByLayer(ActivationKind hidden, ActivationKind output, int batch, bool lanes)
+    {
+        Activation Of(ActivationKind kind) => kind switch
+        {
+            ActivationKind.LeakyRelu => Activation.LeakyReluWithSlope(0.07f),
+            ActivationKind.Elu => Activation.EluWithAlpha(0.8f),
+            _ => Activation.FromKind(kind, 0f),
+        };
+        Brain Build() => Brain.Create(32).Dense(64, Of(hidden)).Dense(64, Of(hidden)).Dense(8, Of(output)).MaxBatch(100).Backend(_backend).Build(seed: 51);
+        var random = new SeededRandom(52);
+        float[] inputs = new float[batch * 32];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = 4f * random.NextFloat() - 2f;
+        float[] fused = new float[batch * 8], layered = new float[batch * 8];
+        using Brain a = Build();
+        using Brain b = Build();
+        bool defaultVariant = _backend.FusedOnLanes;
+        _backend.FusedOnLanes = lanes;
+        try
+        {
+            a.Predict(inputs, fused, batch);
+        }
+        finally
+        {
+            _backend.FusedOnLanes = defaultVariant;
+        }
+        _backend.PreferFusedForward = false;
+        try
+        {
+            b.Predict(inputs, layered, batch);
+        }
+        finally
+        {
+            _backend.PreferFusedForward = true;
+        }
+        for (int i = 0; i < fused.Length; i++) Assert.That(BitConverter.SingleToInt32Bits(fused[i]), Is.EqualTo(BitConverter.SingleToInt32Bits(layered[i])), $"output {i}");
+
+        OpenClCounters before = _backend.Counters;
+        a.Predict(inputs, fused, batch);
+        OpenClCounters cost = _backend.Counters - before;
+        int chunks = (batch + 99) / 100;
+        Assert.That(cost.KernelLaunches, Is.EqualTo(chunks), "one launch per chunk of MaxBatch rows");
+        Assert.That(cost.BlockingWaits, Is.EqualTo(chunks), "one wait per chunk");
+        before = _backend.Counters;
+        b.Predict(inputs, layered, batch);
+        Assert.That((_backend.Counters - before).KernelLaunches, Is.EqualTo(chunks * (output == ActivationKind.Softmax ? 4 : 3)), "layer by layer");
+    }
+
+    [Test]
+    public void ANetworkTooWideForTheFusedPassPredictsLayerByLayer()
+    {
+        using Brain brain = Brain.Create(16).Dense(300, Activation.Tanh).Dense(4, Activation.Linear).MaxBatch(10).Backend(_backend).Build(seed: 53);
+        using Brain cpu = Brain.Create(16).Dense(300, Activation.Tanh).Dense(4, Activation.Linear).MaxBatch(10).Build(seed: 53);
+        float[] inputs = new float[10 * 16], outputs = new float[10 * 4], expected = new float[10 * 4];
+        for (int i = 0; i < inputs.Length; i++) inputs[i] = 0.01f * i - 0.5f;
+        brain.Predict(inputs, outputs, 10);
+        OpenClCounters before = _backend.Counters;
+        brain.Predict(inputs, outputs, 10);
+        Assert.That((_backend.Counters - before).KernelLaunches, Is.EqualTo(2), "one fused GEMM per layer");
+        cpu.Predict(inputs, expected, 10);
+        for (int i = 0; i < outputs.Length; i++) Assert.That(outputs[i], Is.EqualTo(expected[i]).Within(1e-5), $"output {i}");
+    }
+
+    private sealed class TakeEveryStep : IStepFilter
+    {
+        public float Review(float gradientNorm) => 1f;
+    }
+
     [Test]
     public void ANonFiniteLossOnTheDeviceRejectsTheStepAndDiscardsItsGradients()
     {
