@@ -22,8 +22,6 @@ public sealed class Brain : IDisposable
     private readonly StepGuard _guard;
     private readonly BrainMetadata _metadata = new();
     private Optimizer _optimizer;
-    private float _lastLoss = float.NaN;
-    private bool _stepPending;
     private bool _disposed;
 
     internal Brain(BrainSpec spec, ulong seed, IBackend backend, bool ownsBackend)
@@ -36,7 +34,7 @@ public sealed class Brain : IDisposable
         _stack = new LayerStack(spec, backend);
         _work = _stack.Workspace;
         _arena = new ParameterArena(backend, _stack.Layers, spec.MaxBatch, spec.Optimizer.MomentCount);
-        _guard = new StepGuard(_arena);
+        _guard = new StepGuard(_arena, backend, _work.Scalars);
         _arena.Initialize(_stack.Layers, Random);
     }
 
@@ -53,92 +51,41 @@ public sealed class Brain : IDisposable
 
     /// <summary>The architecture, loss, optimizer and batch limit.</summary>
     public BrainSpec Spec { get; }
-
     /// <summary>Values per input row.</summary>
     public int Inputs => Spec.Inputs;
-
     /// <summary>Values per output row.</summary>
     public int Outputs => Spec.Outputs;
-
     /// <summary>Largest training batch.</summary>
     public int MaxBatch => Spec.MaxBatch;
-
     /// <summary>Total weights and biases.</summary>
     public int ParameterCount => Spec.ParameterCount;
-
     /// <summary>The layers, first to last, bound to this brain's arenas.</summary>
     public IReadOnlyList<Layer> Layers => _stack.Layers;
-
     /// <summary>The backend the brain runs on.</summary>
     public IBackend Backend => _backend;
-
     /// <summary>The training loss.</summary>
     public Loss Loss => Spec.Loss;
-
     /// <summary>The update rule; may be replaced between steps (e.g. a learning-rate schedule) by one of the same <see cref="OptimizerKind"/>, which keeps the moments.</summary>
     public Optimizer Optimizer { get => _optimizer; set => _optimizer = BrainChecks.CheckReplacement(_optimizer, value); }
 
     /// <summary>Optimizer steps taken (rejected steps not counted).</summary>
-    public long Steps
-    {
-        get
-        {
-            Settle();
-            return _guard.Steps;
-        }
-        internal set
-        {
-            Settle();
-            _guard.Steps = value;
-        }
-    }
-
+    public long Steps { get => _guard.Steps; internal set => _guard.Steps = value; }
     /// <summary>Steps rejected because the loss or a gradient was not finite; the weights stayed as they were.</summary>
-    public long RejectedSteps
-    {
-        get
-        {
-            Settle();
-            return _guard.RejectedSteps;
-        }
-    }
-
+    public long RejectedSteps => _guard.RejectedSteps;
     /// <summary>‖∇J‖₂ of the last gradient applied or rejected (before clipping).</summary>
-    public float LastGradientNorm
-    {
-        get
-        {
-            Settle();
-            return _guard.LastGradientNorm;
-        }
-    }
-
-    /// <summary>
-    /// The mean loss of the last training step (<c>Train</c>, <see cref="TryTrain"/>, <see cref="TrainPipelined"/>);
-    /// NaN before the first. Waits for a pipelined step still on the device.
-    /// </summary>
-    public float LastLoss
-    {
-        get
-        {
-            Settle();
-            return _lastLoss;
-        }
-    }
+    public float LastGradientNorm => _guard.LastGradientNorm;
+    /// <summary>The mean loss of the last training step (<c>Train</c>, <see cref="TryTrain"/>, <see cref="TrainPipelined"/>); NaN before the first. Waits for a pipelined step still on the device.</summary>
+    public float LastLoss => _guard.LastLoss;
 
     /// <summary>The brain's own generator: it drew the weights; saving a brain saves its state.</summary>
     public SeededRandom Random { get; }
-
     /// <summary>A name saved with the brain ("" by default); at most 1024 chars to be saved.</summary>
     public string Name { get => _metadata.Name; set => _metadata.Name = value ?? throw new ArgumentNullException(nameof(value)); }
-
     /// <summary>The user's string entries, saved with the brain (keys 1–256 chars, values up to 65,536, at most 4096 entries).</summary>
     public IDictionary<string, string> UserData => _metadata.UserData;
-
     /// <summary>
-    /// Named float arrays saved with the brain, for state that belongs with it — e.g. a learner's observation-normaliser
-    /// mean and variance. Values must be finite; names 1–256 chars; at most 1024 sections. The arrays are copied when
-    /// saved and handed over as they are when loaded.
+    /// Named float arrays saved with the brain, for state that belongs with it — e.g. a learner's observation-normaliser mean and variance. Values must
+    /// be finite; names 1–256 chars; at most 1024 sections. The arrays are copied when saved and handed over as they are when loaded.
     /// </summary>
     public IDictionary<string, float[]> Sections => _metadata.Sections;
 
@@ -180,26 +127,24 @@ public sealed class Brain : IDisposable
     {
         using SingleThreadGuard.Scope scope = Enter(nameof(Train));
         BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
-        Settle();
-        if (_work.Scalars is { } queue && StepFilter is null && StepObserver is null) return _lastLoss = TrainOnDevice(queue, inputs, targets, batch);
+        _guard.Settle();
+        if (_guard.OnDevice(StepFilter, StepObserver))
+        {
+            _stack.QueueAccumulate((IQueuedScalarsBackend)_backend, _work.Scalars!, Spec.Loss, inputs, targets, batch, _arena.Gradients.All);
+            return _guard.FinishQueued(_optimizer);
+        }
         float loss = _stack.AccumulateForStep(Spec.Loss, inputs, targets, batch, _arena.Gradients.All, out double? squares);
         if (IsFinite(loss)) Step(squares);
         else _guard.Reject();
-        return _lastLoss = loss;
+        return _guard.LastLoss = loss;
     }
 
     /// <summary>
-    /// One minibatch step, as <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>, that does not wait for
-    /// its own loss: returns the mean loss of the brain's previous training step (NaN when there was none), and this
-    /// step's loss is <see cref="LastLoss"/> (which waits for it). On a device backend (OpenCL) the whole step is queued —
-    /// forward, loss, backward, gradient norm, and the optimizer step with its clipping scale and its finite-step check
-    /// decided on the device — and the host waits only for the previous step's loss and gradient norm, which were queued
-    /// before this step's work, so the device has this step to run meanwhile. <see cref="Steps"/>,
-    /// <see cref="RejectedSteps"/> and <see cref="LastGradientNorm"/> count a step once its results are read: reading any of
-    /// them, <see cref="LastLoss"/>, or any other training call reads a pending step first. With a
-    /// <see cref="StepFilter"/> (it needs the norm on the host before the step) and on the CPU backend the step runs as
-    /// <c>Train</c> does and the same value is returned. The weights and counters after a run of steps are those of the same
-    /// run of <c>Train</c> calls. Allocates nothing.
+    /// <see cref="Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/> that does not wait for its own loss: returns the previous training step's loss
+    /// (NaN before the first); this step's is <see cref="LastLoss"/>. On a device backend (OpenCL) the whole step is queued, clipping and the finite check
+    /// decided on the device, and the host waits only for the previous step's scalars. Counters include a step once read: reading them or
+    /// <see cref="LastLoss"/>, or another training call, reads a pending step first. With a <see cref="StepFilter"/>, or on the CPU backend, the step runs
+    /// as <c>Train</c> does. The weights and counters after a run of steps are those of the same run of <c>Train</c> calls. Allocates nothing.
     /// </summary>
     /// <param name="inputs">(batch, Inputs).</param>
     /// <param name="targets">(batch, Outputs).</param>
@@ -208,23 +153,15 @@ public sealed class Brain : IDisposable
     public float TrainPipelined(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
         using SingleThreadGuard.Scope scope = Enter(nameof(TrainPipelined));
-        ScalarQueue? queue = _work.Scalars;
-        if (queue is null || StepFilter is not null || StepObserver is not null)
+        if (!_guard.OnDevice(StepFilter, StepObserver))
         {
-            Settle();
-            float previous = _lastLoss;
+            float previous = _guard.LastLoss;
             Train(inputs, targets, batch);
             return previous;
         }
         BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
-        var device = (IQueuedScalarsBackend)_backend;
-        _stack.QueueAccumulate(device, queue, Spec.Loss, inputs, targets, batch, _arena.Gradients.All);
-        Settle();                                           // the previous step's scalars, while this step's work is queued
-        float previousLoss = _lastLoss;
-        _arena.QueueStep(device, queue, _optimizer, _guard.Steps + 1);
-        device.BeginReadQueued(queue);
-        _stepPending = true;
-        return previousLoss;
+        _stack.QueueAccumulate((IQueuedScalarsBackend)_backend, _work.Scalars!, Spec.Loss, inputs, targets, batch, _arena.Gradients.All);
+        return _guard.FinishPipelined(_optimizer);          // settles the previous step while this step's work is queued
     }
 
     /// <summary>
@@ -237,7 +174,7 @@ public sealed class Brain : IDisposable
     public float AccumulateGradients(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
     {
         using SingleThreadGuard.Scope scope = Enter(nameof(AccumulateGradients));
-        Settle();
+        _guard.Settle();
         BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
         return _stack.Accumulate(Spec.Loss, inputs, targets, batch);
     }
@@ -268,7 +205,6 @@ public sealed class Brain : IDisposable
     {
         using SingleThreadGuard.Scope scope = Enter(nameof(TryTrain));
         BrainChecks.CheckRows(Spec, inputs.Length, targets.Length, batch, MaxBatch, minBatch: 1, nameof(targets));
-        Settle();
         _guard.Begin();
         loss = Train(inputs, targets, batch);
         return _guard.End();
@@ -327,7 +263,6 @@ public sealed class Brain : IDisposable
     public bool ApplyGradients()
     {
         using SingleThreadGuard.Scope scope = Enter(nameof(ApplyGradients));
-        Settle();
         return Step(reduced: null);
     }
 
@@ -417,28 +352,6 @@ public sealed class Brain : IDisposable
         _optimizer = source._optimizer;
     }
 
-    // Train on a device backend without a filter or an observer: the optimizer step is queued before the one wait, its
-    // clipping scale and finite-step check decided on the device from the same sums (bitwise the host's decision).
-    private float TrainOnDevice(ScalarQueue queue, ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int batch)
-    {
-        var device = (IQueuedScalarsBackend)_backend;
-        _stack.QueueAccumulate(device, queue, Spec.Loss, inputs, targets, batch, _arena.Gradients.All);
-        _arena.QueueStep(device, queue, _optimizer, _guard.Steps + 1);
-        device.ReadQueued(queue, out float loss, out double squares);
-        _guard.Record(loss, squares);
-        return loss;
-    }
-
-    // Reads the results of a pipelined step still pending and counts it.
-    private void Settle()
-    {
-        if (!_stepPending) return;
-        _stepPending = false;
-        ((IQueuedScalarsBackend)_backend).EndReadQueued(_work.Scalars!, out float loss, out double squares);
-        _guard.Record(loss, squares);
-        _lastLoss = loss;
-    }
-
     // One optimizer step (through the filter and the finite guard), with the observer's look at the gradients first.
     private bool Step(double? reduced)
     {
@@ -450,12 +363,9 @@ public sealed class Brain : IDisposable
     private SingleThreadGuard.Scope Enter(string method)
     {
         SingleThreadGuard.Scope scope = _threads.Enter(method);
-        if (_disposed)
-        {
-            scope.Dispose();
-            throw new ObjectDisposedException(nameof(Brain));
-        }
-        return scope;
+        if (!_disposed) return scope;
+        scope.Dispose();
+        throw new ObjectDisposedException(nameof(Brain));
     }
 
     internal void ThrowIfDisposed()
