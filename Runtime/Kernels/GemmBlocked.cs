@@ -27,12 +27,22 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
     private const int ItemsPerThread = 2;
 
-    /// <summary>Items per thread when the columns are split (each item packs all of a, so fewer is cheaper).</summary>
+    /// <summary>Items per thread when the columns are split and each item packs all of a (so fewer is cheaper).</summary>
     private const int ColumnItemsPerThread = 1;
+
+    /// <summary>
+    /// Items per thread when the columns are split over an op(a) packed once for all of them: small items, claimed as
+    /// threads come free, so a thread the host stalls in the middle of a product holds up a quarter of its share, not all.
+    /// </summary>
+    private const int SharedColumnItemsPerThread = 4;
+
+    /// <summary>Up to this many packed floats of op(a) (all its rows, whole k: 512 KB) are packed once, up front, for every column item.</summary>
+    private const long SharedAFloats = 1 << 17;
 
     [ThreadStatic] private static GemmBlocked? _perThread;
     [ThreadStatic] private static float[]? _aBuffer;
     [ThreadStatic] private static float[]? _bBuffer;
+    [ThreadStatic] private static float[]? _aSharedBuffer;
 
     private GemmIsa _isa;
     private int _mr, _nr, _kc;
@@ -40,14 +50,49 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private int _m, _n, _k;
     private bool _transposeA, _transposeB, _accumulate;
     private int _rowsPerItem, _colsPerItem, _colBlocks, _colPanels, _packItems;
-    private bool _packing, _packInItems;
+    private bool _packing, _packInItems, _shareA;
+    private float* _aShared;
+
+    private bool _epilogue;
+    private float* _bias;
+    private nint _yOffset;
+    private Activation _activation;
 
     /// <summary>c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive.</summary>
-    [MethodImpl(JitHints.HotLoop)]
     public static void Run(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
-        bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool)
+        bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool) =>
+        Run(isa, c, a, b, m, n, k, transposeA, transposeB, accumulate, pool, epilogue: false, null, 0, default);
+
+    /// <summary>
+    /// c = op(a) · op(b), then, on each tile as its last k slice finishes, c += bias and y = f(c) (see
+    /// <see cref="BiasActivationEpilogue{TF}"/>; <paramref name="activation"/> element-wise). m, n, k are positive.
+    /// </summary>
+    /// <param name="isa">Instruction set.</param>
+    /// <param name="c">z (m, n).</param>
+    /// <param name="a">op(a) (m, k).</param>
+    /// <param name="b">op(b) (k, n).</param>
+    /// <param name="m">Rows.</param>
+    /// <param name="n">Columns.</param>
+    /// <param name="k">Reduced dimension.</param>
+    /// <param name="transposeA">Use aᵀ.</param>
+    /// <param name="transposeB">Use bᵀ.</param>
+    /// <param name="pool">Threads (null: the calling thread).</param>
+    /// <param name="bias">(n) or null.</param>
+    /// <param name="yOffset">y − c in floats; 0 writes y over c.</param>
+    /// <param name="activation">f.</param>
+    public static void RunBiasActivation(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
+        bool transposeA, bool transposeB, WorkerPool? pool, float* bias, nint yOffset, Activation activation) =>
+        Run(isa, c, a, b, m, n, k, transposeA, transposeB, accumulate: false, pool, epilogue: true, bias, yOffset, activation);
+
+    [MethodImpl(JitHints.HotLoop)]
+    private static void Run(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
+        bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool, bool epilogue, float* bias, nint yOffset, Activation activation)
     {
         var work = _perThread ??= new GemmBlocked();
+        work._epilogue = epilogue;
+        work._bias = bias;
+        work._yOffset = yOffset;
+        work._activation = activation;
         int threads = pool is null || 2.0 * m * n * k < ParallelFlops ? 1 : pool.Threads;
         int items = work.Plan(isa, m, n, k, threads);
         work._a = a;
@@ -58,11 +103,21 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         work._accumulate = accumulate;
 
         float[] packed = Grow(ref _bBuffer, checked(work._colPanels * work._nr * k + 16));
+        int rowTiles = (m + work._mr - 1) / work._mr;
+        float[]? sharedA = work._shareA ? Grow(ref _aSharedBuffer, rowTiles * work._mr * k + 16) : null;
         try
         {
             fixed (float* raw = packed)
+            fixed (float* rawA = sharedA)
             {
                 work._bPacked = Align64(raw);
+                if (work._shareA)
+                {
+                    // All of op(a), slice after slice (slice p0 at rowTiles·MR·p0), the layout each item would have packed.
+                    work._aShared = Align64(rawA);
+                    for (int p0 = 0; p0 < k; p0 += work._kc)
+                        GemmPack.PackA(work._aShared + (nint)rowTiles * work._mr * p0, a, m, k, transposeA, 0, m, p0, Math.Min(work._kc, k - p0), work._mr);
+                }
                 if (!work._packInItems)
                 {
                     work._packing = true;
@@ -75,7 +130,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         }
         finally
         {
-            work._a = work._b = work._c = work._bPacked = null;
+            work._a = work._b = work._c = work._bPacked = work._bias = work._aShared = null;
         }
     }
 
@@ -106,6 +161,35 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         }
     }
 
+    // The plain product, or the one with the epilogue of the activation's struct.
+    private void Compute<TTile>(int item) where TTile : struct, ITile
+    {
+        if (!_epilogue)
+        {
+            Compute<TTile, NoEpilogue>(item, default);
+            return;
+        }
+        var visitor = new EpilogueVisitor<TTile>(this, item);
+        ActivationFunctions.Visit(_activation, ref visitor);
+    }
+
+    private readonly struct EpilogueVisitor<TTile> : ActivationFunctions.IVisitor where TTile : struct, ITile
+    {
+        private readonly GemmBlocked _work;
+        private readonly int _item;
+
+        public EpilogueVisitor(GemmBlocked work, int item)
+        {
+            _work = work;
+            _item = item;
+        }
+
+        public void Elementwise<TF>(TF f) where TF : struct, ActivationFunctions.IElementwise =>
+            _work.Compute<TTile, BiasActivationEpilogue<TF>>(_item, new BiasActivationEpilogue<TF>(_work._yOffset, _work._bias is not null, f));
+
+        public void Softmax() => throw new InvalidOperationException("Softmax mixes a row: it has no tile epilogue.");
+    }
+
     private static void RunItems(GemmBlocked work, int items, WorkerPool? pool)
     {
         if (pool is not null)
@@ -130,6 +214,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         int colTiles = (n + _nr - 1) / _nr;
         int rowPanels, colPanels = colTiles;
         _packInItems = false;
+        _shareA = false;
         if (threads == 1)
         {
             rowPanels = Math.Min(rowTiles, MaxRows / _mr);
@@ -138,9 +223,11 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         else if (rowTiles <= MaxRows / _mr && colTiles >= threads)
         {
             // All rows fit one block: split the columns, and let each item pack its own panels of op(b) (so no
-            // panel is shared between cores, and there is one fork-join instead of two). Each item packs all of a.
+            // panel is shared between cores, and there is one fork-join instead of two). op(a) is packed once by the
+            // caller when it is small enough, and then the columns are cut finer; otherwise each item packs all of it.
             rowPanels = rowTiles;
-            int colBlocks = Math.Min(colTiles, ColumnItemsPerThread * threads);
+            _shareA = (long)rowTiles * _mr * k <= SharedAFloats;
+            int colBlocks = Math.Min(colTiles, (_shareA ? SharedColumnItemsPerThread : ColumnItemsPerThread) * threads);
             colPanels = (colTiles + colBlocks - 1) / colBlocks;
             _packInItems = true;
             _packItems = 0;
@@ -175,9 +262,10 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     }
 
     [MethodImpl(JitHints.HotLoop)]
-    private void Compute<TTile>(int item) where TTile : struct, ITile
+    private void Compute<TTile, TE>(int item, TE epilogue) where TTile : struct, ITile where TE : struct, IGemmEpilogue
     {
         TTile tile = default;
+        bool finish = typeof(TE) != typeof(NoEpilogue);
         int mr = _mr, nr = _nr, depth = _kc, m = _m, n = _n, k = _k;
         int rowBlock = item / _colBlocks;
         int r0 = rowBlock * _rowsPerItem;
@@ -196,7 +284,8 @@ internal sealed unsafe class GemmBlocked : IParallelWork
             {
                 int kc = Math.Min(depth, k - p0);
                 bool add = _accumulate || p0 > 0;
-                GemmPack.PackA(aPacked, _a, m, k, _transposeA, r0, rows, p0, kc, mr);
+                if (_aShared is not null) aPacked = _aShared + (nint)rowPanels * mr * p0;       // one row block: all rows, packed up front
+                else GemmPack.PackA(aPacked, _a, m, k, _transposeA, r0, rows, p0, kc, mr);
                 for (int jp = 0; jp < colPanels; jp++)
                 {
                     int j0 = c0 + jp * nr;
@@ -208,7 +297,21 @@ internal sealed unsafe class GemmBlocked : IParallelWork
                         int height = Math.Min(mr, m - i0);
                         float* aPanel = aPacked + (nint)ip * mr * kc;
                         float* cTile = _c + (nint)i0 * n + j0;
-                        if (height == mr && width == nr)
+                        if (finish && p0 + kc == k)
+                        {
+                            // The tile's last k slice: its sums go through the epilogue (bias, activation) on their way to c,
+                            // straight from the registers (an edge tile through scratch).
+                            if (height == mr && width == nr)
+                            {
+                                tile.RunFinish(kc, aPanel, bPanel, cTile, n, add, _bias + j0, epilogue);
+                            }
+                            else
+                            {
+                                tile.Run(kc, aPanel, bPanel, scratch, nr, false);
+                                tile.Finish(cTile, n, scratch, height, width, add, _bias + j0, epilogue);
+                            }
+                        }
+                        else if (height == mr && width == nr)
                         {
                             tile.Run(kc, aPanel, bPanel, cTile, n, add);
                         }
