@@ -27,22 +27,12 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     /// <summary>Items per thread to aim for, so a slow or preempted thread does not hold up the rest.</summary>
     private const int ItemsPerThread = 2;
 
-    /// <summary>Items per thread when the columns are split and each item packs all of a (so fewer is cheaper).</summary>
+    /// <summary>Items per thread when the columns are split (each item packs all of a, so fewer is cheaper).</summary>
     private const int ColumnItemsPerThread = 1;
-
-    /// <summary>
-    /// Items per thread when the columns are split over an op(a) packed once for all of them: small items, claimed as
-    /// threads come free, so a thread the host stalls in the middle of a product holds up a quarter of its share, not all.
-    /// </summary>
-    private const int SharedColumnItemsPerThread = 4;
-
-    /// <summary>Up to this many packed floats of op(a) (all its rows, whole k: 512 KB) are packed once, up front, for every column item.</summary>
-    private const long SharedAFloats = 1 << 17;
 
     [ThreadStatic] private static GemmBlocked? _perThread;
     [ThreadStatic] private static float[]? _aBuffer;
     [ThreadStatic] private static float[]? _bBuffer;
-    [ThreadStatic] private static float[]? _aSharedBuffer;
 
     private GemmIsa _isa;
     private int _mr, _nr, _kc;
@@ -50,8 +40,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private int _m, _n, _k;
     private bool _transposeA, _transposeB, _accumulate;
     private int _rowsPerItem, _colsPerItem, _colBlocks, _colPanels, _packItems;
-    private bool _packing, _packInItems, _shareA;
-    private float* _aShared;
+    private bool _packing, _packInItems;
 
     private bool _epilogue;
     private float* _bias;
@@ -103,21 +92,11 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         work._accumulate = accumulate;
 
         float[] packed = Grow(ref _bBuffer, checked(work._colPanels * work._nr * k + 16));
-        int rowTiles = (m + work._mr - 1) / work._mr;
-        float[]? sharedA = work._shareA ? Grow(ref _aSharedBuffer, rowTiles * work._mr * k + 16) : null;
         try
         {
             fixed (float* raw = packed)
-            fixed (float* rawA = sharedA)
             {
                 work._bPacked = Align64(raw);
-                if (work._shareA)
-                {
-                    // All of op(a), slice after slice (slice p0 at rowTiles·MR·p0), the layout each item would have packed.
-                    work._aShared = Align64(rawA);
-                    for (int p0 = 0; p0 < k; p0 += work._kc)
-                        GemmPack.PackA(work._aShared + (nint)rowTiles * work._mr * p0, a, m, k, transposeA, 0, m, p0, Math.Min(work._kc, k - p0), work._mr);
-                }
                 if (!work._packInItems)
                 {
                     work._packing = true;
@@ -130,7 +109,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         }
         finally
         {
-            work._a = work._b = work._c = work._bPacked = work._bias = work._aShared = null;
+            work._a = work._b = work._c = work._bPacked = work._bias = null;
         }
     }
 
@@ -214,7 +193,6 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         int colTiles = (n + _nr - 1) / _nr;
         int rowPanels, colPanels = colTiles;
         _packInItems = false;
-        _shareA = false;
         if (threads == 1)
         {
             rowPanels = Math.Min(rowTiles, MaxRows / _mr);
@@ -223,11 +201,9 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         else if (rowTiles <= MaxRows / _mr && colTiles >= threads)
         {
             // All rows fit one block: split the columns, and let each item pack its own panels of op(b) (so no
-            // panel is shared between cores, and there is one fork-join instead of two). op(a) is packed once by the
-            // caller when it is small enough, and then the columns are cut finer; otherwise each item packs all of it.
+            // panel is shared between cores, and there is one fork-join instead of two). Each item packs all of a.
             rowPanels = rowTiles;
-            _shareA = (long)rowTiles * _mr * k <= SharedAFloats;
-            int colBlocks = Math.Min(colTiles, (_shareA ? SharedColumnItemsPerThread : ColumnItemsPerThread) * threads);
+            int colBlocks = Math.Min(colTiles, ColumnItemsPerThread * threads);
             colPanels = (colTiles + colBlocks - 1) / colBlocks;
             _packInItems = true;
             _packItems = 0;
@@ -284,8 +260,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
             {
                 int kc = Math.Min(depth, k - p0);
                 bool add = _accumulate || p0 > 0;
-                if (_aShared is not null) aPacked = _aShared + (nint)rowPanels * mr * p0;       // one row block: all rows, packed up front
-                else GemmPack.PackA(aPacked, _a, m, k, _transposeA, r0, rows, p0, kc, mr);
+                GemmPack.PackA(aPacked, _a, m, k, _transposeA, r0, rows, p0, kc, mr);
                 for (int jp = 0; jp < colPanels; jp++)
                 {
                     int j0 = c0 + jp * nr;
