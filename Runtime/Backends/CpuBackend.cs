@@ -170,10 +170,7 @@ public sealed class CpuBackend : IHostBackend
     /// </remarks>
     public void DenseForward(BufferSlice y, BufferSlice z, BufferSlice x, BufferSlice weight, BufferSlice bias, Activation activation, int rows, int columns, int inputs)
     {
-        // Small products (batch-1 inference) go straight to the two ops, without a second look at the operands.
-        switch (DenseKernels.Fuses(rows, columns, inputs)
-                    ? DenseKernels.TryForward(Span(y), Span(z), Span(x), Span(weight), Span(bias), activation, rows, columns, inputs, _pool)
-                    : DenseFusion.None)
+        switch (DenseKernels.TryForward(Span(y), Span(z), Span(x), Span(weight), Span(bias), activation, rows, columns, inputs, _pool))
         {
             case DenseFusion.BiasActivation:
                 return;
