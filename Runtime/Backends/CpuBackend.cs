@@ -164,20 +164,12 @@ public sealed class CpuBackend : IHostBackend
 
     /// <inheritdoc />
     /// <remarks>
-    /// One product whose tiles get the bias (and a cheap activation) in registers as they finish (<see cref="DenseKernels"/>)
-    /// where the GEMM takes its blocked path, then the activation's own pass when it was not fused; the two ops in turn
-    /// otherwise. The same bits either way.
+    /// One product whose tiles get the bias and the activation as they finish (<see cref="DenseKernels"/>) where the GEMM
+    /// takes its blocked path and f is element-wise; the two ops in turn otherwise. The same bits either way.
     /// </remarks>
     public void DenseForward(BufferSlice y, BufferSlice z, BufferSlice x, BufferSlice weight, BufferSlice bias, Activation activation, int rows, int columns, int inputs)
     {
-        switch (DenseKernels.TryForward(Span(y), Span(z), Span(x), Span(weight), Span(bias), activation, rows, columns, inputs, _pool))
-        {
-            case DenseFusion.BiasActivation:
-                return;
-            case DenseFusion.Bias:
-                BiasActivationForward(y, z, default, activation, rows, columns);                                   // y = f(z)
-                return;
-        }
+        if (DenseKernels.TryForward(Span(y), Span(z), Span(x), Span(weight), Span(bias), activation, rows, columns, inputs, _pool)) return;
         Gemm(z, x, weight, rows, columns, inputs, transposeA: false, transposeB: true, accumulate: false);   // z = x·Wᵀ
         BiasActivationForward(y, z, bias, activation, rows, columns);                                      // z += b; y = f(z)
     }

@@ -272,21 +272,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
                         int height = Math.Min(mr, m - i0);
                         float* aPanel = aPacked + (nint)ip * mr * kc;
                         float* cTile = _c + (nint)i0 * n + j0;
-                        if (finish && p0 + kc == k)
-                        {
-                            // The tile's last k slice: its sums go through the epilogue (bias, activation) on their way to c,
-                            // straight from the registers (an edge tile through scratch).
-                            if (height == mr && width == nr)
-                            {
-                                tile.RunFinish(kc, aPanel, bPanel, cTile, n, add, _bias + j0, epilogue);
-                            }
-                            else
-                            {
-                                tile.Run(kc, aPanel, bPanel, scratch, nr, false);
-                                tile.Finish(cTile, n, scratch, height, width, add, _bias + j0, epilogue);
-                            }
-                        }
-                        else if (height == mr && width == nr)
+                        if (height == mr && width == nr)
                         {
                             tile.Run(kc, aPanel, bPanel, cTile, n, add);
                         }
@@ -296,6 +282,8 @@ internal sealed unsafe class GemmBlocked : IParallelWork
                             tile.Run(kc, aPanel, bPanel, scratch, nr, false);
                             tile.Merge(cTile, n, scratch, height, width, add);
                         }
+                        // The tile's sums are final after its last k slice: bias and activation now, while it is in L1.
+                        if (finish && p0 + kc == k) tile.Finish(cTile, n, _bias + j0, height, width, epilogue);
                     }
                 }
             }

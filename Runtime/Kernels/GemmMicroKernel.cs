@@ -14,19 +14,13 @@ internal static unsafe class GemmMicroKernel
     /// <summary>c (MR=6, 2W) = or += a panel (6 per k step) · b panel (2W per k step), W = lanes of <typeparamref name="TV"/>.</summary>
     [MethodImpl(JitHints.HotLoop)]
     public static void Tile6<TS, TV>(int kc, float* a, float* b, float* c, nint ldc, bool add)
-        where TS : struct, ISimdOps<TV> where TV : struct =>
-        Tile6<TS, TV, NoEpilogue>(kc, a, b, c, ldc, add, null, default);
-
-    /// <summary>The same tile with its sums (c's old value added when <paramref name="add"/>) written through <paramref name="e"/>.</summary>
-    [MethodImpl(JitHints.HotLoop)]
-    public static void Tile6<TS, TV, TE>(int kc, float* a, float* b, float* c, nint ldc, bool add, float* bias, TE e)
-        where TS : struct, ISimdOps<TV> where TV : struct where TE : struct, IGemmEpilogue
+        where TS : struct, ISimdOps<TV> where TV : struct
     {
         TS s = default;
         int w = s.Count;
-        // c is read only after the loop (when adding to it); ask for its lines now (three per row in case c
-        // is not 64-byte aligned) so they arrive while the loop runs.
-        for (int i = 0; add && i < 6; i++)
+        // c is read only after the loop; ask for its lines now (three per row in case c is not
+        // 64-byte aligned) so they arrive while the loop runs.
+        for (int i = 0; i < 6; i++)
         {
             s.Prefetch(c + i * ldc);
             s.Prefetch(c + i * ldc + w);
@@ -58,40 +52,34 @@ internal static unsafe class GemmMicroKernel
         }
         if (add)
         {
-            float* r0 = c + 0 * ldc; e.Store<TS, TV>(r0, bias, s.Add(s.Load(r0), c00)); e.Store<TS, TV>(r0 + w, bias + w, s.Add(s.Load(r0 + w), c01));
-            float* r1 = c + 1 * ldc; e.Store<TS, TV>(r1, bias, s.Add(s.Load(r1), c10)); e.Store<TS, TV>(r1 + w, bias + w, s.Add(s.Load(r1 + w), c11));
-            float* r2 = c + 2 * ldc; e.Store<TS, TV>(r2, bias, s.Add(s.Load(r2), c20)); e.Store<TS, TV>(r2 + w, bias + w, s.Add(s.Load(r2 + w), c21));
-            float* r3 = c + 3 * ldc; e.Store<TS, TV>(r3, bias, s.Add(s.Load(r3), c30)); e.Store<TS, TV>(r3 + w, bias + w, s.Add(s.Load(r3 + w), c31));
-            float* r4 = c + 4 * ldc; e.Store<TS, TV>(r4, bias, s.Add(s.Load(r4), c40)); e.Store<TS, TV>(r4 + w, bias + w, s.Add(s.Load(r4 + w), c41));
-            float* r5 = c + 5 * ldc; e.Store<TS, TV>(r5, bias, s.Add(s.Load(r5), c50)); e.Store<TS, TV>(r5 + w, bias + w, s.Add(s.Load(r5 + w), c51));
+            float* r0 = c + 0 * ldc; s.Store(r0, s.Add(s.Load(r0), c00)); s.Store(r0 + w, s.Add(s.Load(r0 + w), c01));
+            float* r1 = c + 1 * ldc; s.Store(r1, s.Add(s.Load(r1), c10)); s.Store(r1 + w, s.Add(s.Load(r1 + w), c11));
+            float* r2 = c + 2 * ldc; s.Store(r2, s.Add(s.Load(r2), c20)); s.Store(r2 + w, s.Add(s.Load(r2 + w), c21));
+            float* r3 = c + 3 * ldc; s.Store(r3, s.Add(s.Load(r3), c30)); s.Store(r3 + w, s.Add(s.Load(r3 + w), c31));
+            float* r4 = c + 4 * ldc; s.Store(r4, s.Add(s.Load(r4), c40)); s.Store(r4 + w, s.Add(s.Load(r4 + w), c41));
+            float* r5 = c + 5 * ldc; s.Store(r5, s.Add(s.Load(r5), c50)); s.Store(r5 + w, s.Add(s.Load(r5 + w), c51));
         }
         else
         {
-            float* r0 = c + 0 * ldc; e.Store<TS, TV>(r0, bias, c00); e.Store<TS, TV>(r0 + w, bias + w, c01);
-            float* r1 = c + 1 * ldc; e.Store<TS, TV>(r1, bias, c10); e.Store<TS, TV>(r1 + w, bias + w, c11);
-            float* r2 = c + 2 * ldc; e.Store<TS, TV>(r2, bias, c20); e.Store<TS, TV>(r2 + w, bias + w, c21);
-            float* r3 = c + 3 * ldc; e.Store<TS, TV>(r3, bias, c30); e.Store<TS, TV>(r3 + w, bias + w, c31);
-            float* r4 = c + 4 * ldc; e.Store<TS, TV>(r4, bias, c40); e.Store<TS, TV>(r4 + w, bias + w, c41);
-            float* r5 = c + 5 * ldc; e.Store<TS, TV>(r5, bias, c50); e.Store<TS, TV>(r5 + w, bias + w, c51);
+            float* r0 = c + 0 * ldc; s.Store(r0, c00); s.Store(r0 + w, c01);
+            float* r1 = c + 1 * ldc; s.Store(r1, c10); s.Store(r1 + w, c11);
+            float* r2 = c + 2 * ldc; s.Store(r2, c20); s.Store(r2 + w, c21);
+            float* r3 = c + 3 * ldc; s.Store(r3, c30); s.Store(r3 + w, c31);
+            float* r4 = c + 4 * ldc; s.Store(r4, c40); s.Store(r4 + w, c41);
+            float* r5 = c + 5 * ldc; s.Store(r5, c50); s.Store(r5 + w, c51);
         }
     }
 
     /// <summary>c (MR=8, 2W) = or += a panel (8 per k step) · b panel (2W per k step), W = lanes of <typeparamref name="TV"/>.</summary>
     [MethodImpl(JitHints.HotLoop)]
     public static void Tile8<TS, TV>(int kc, float* a, float* b, float* c, nint ldc, bool add)
-        where TS : struct, ISimdOps<TV> where TV : struct =>
-        Tile8<TS, TV, NoEpilogue>(kc, a, b, c, ldc, add, null, default);
-
-    /// <summary>The same tile with its sums (c's old value added when <paramref name="add"/>) written through <paramref name="e"/>.</summary>
-    [MethodImpl(JitHints.HotLoop)]
-    public static void Tile8<TS, TV, TE>(int kc, float* a, float* b, float* c, nint ldc, bool add, float* bias, TE e)
-        where TS : struct, ISimdOps<TV> where TV : struct where TE : struct, IGemmEpilogue
+        where TS : struct, ISimdOps<TV> where TV : struct
     {
         TS s = default;
         int w = s.Count;
-        // c is read only after the loop (when adding to it); ask for its lines now (three per row in case c
-        // is not 64-byte aligned) so they arrive while the loop runs.
-        for (int i = 0; add && i < 8; i++)
+        // c is read only after the loop; ask for its lines now (three per row in case c is not
+        // 64-byte aligned) so they arrive while the loop runs.
+        for (int i = 0; i < 8; i++)
         {
             s.Prefetch(c + i * ldc);
             s.Prefetch(c + i * ldc + w);
@@ -129,25 +117,25 @@ internal static unsafe class GemmMicroKernel
         }
         if (add)
         {
-            float* r0 = c + 0 * ldc; e.Store<TS, TV>(r0, bias, s.Add(s.Load(r0), c00)); e.Store<TS, TV>(r0 + w, bias + w, s.Add(s.Load(r0 + w), c01));
-            float* r1 = c + 1 * ldc; e.Store<TS, TV>(r1, bias, s.Add(s.Load(r1), c10)); e.Store<TS, TV>(r1 + w, bias + w, s.Add(s.Load(r1 + w), c11));
-            float* r2 = c + 2 * ldc; e.Store<TS, TV>(r2, bias, s.Add(s.Load(r2), c20)); e.Store<TS, TV>(r2 + w, bias + w, s.Add(s.Load(r2 + w), c21));
-            float* r3 = c + 3 * ldc; e.Store<TS, TV>(r3, bias, s.Add(s.Load(r3), c30)); e.Store<TS, TV>(r3 + w, bias + w, s.Add(s.Load(r3 + w), c31));
-            float* r4 = c + 4 * ldc; e.Store<TS, TV>(r4, bias, s.Add(s.Load(r4), c40)); e.Store<TS, TV>(r4 + w, bias + w, s.Add(s.Load(r4 + w), c41));
-            float* r5 = c + 5 * ldc; e.Store<TS, TV>(r5, bias, s.Add(s.Load(r5), c50)); e.Store<TS, TV>(r5 + w, bias + w, s.Add(s.Load(r5 + w), c51));
-            float* r6 = c + 6 * ldc; e.Store<TS, TV>(r6, bias, s.Add(s.Load(r6), c60)); e.Store<TS, TV>(r6 + w, bias + w, s.Add(s.Load(r6 + w), c61));
-            float* r7 = c + 7 * ldc; e.Store<TS, TV>(r7, bias, s.Add(s.Load(r7), c70)); e.Store<TS, TV>(r7 + w, bias + w, s.Add(s.Load(r7 + w), c71));
+            float* r0 = c + 0 * ldc; s.Store(r0, s.Add(s.Load(r0), c00)); s.Store(r0 + w, s.Add(s.Load(r0 + w), c01));
+            float* r1 = c + 1 * ldc; s.Store(r1, s.Add(s.Load(r1), c10)); s.Store(r1 + w, s.Add(s.Load(r1 + w), c11));
+            float* r2 = c + 2 * ldc; s.Store(r2, s.Add(s.Load(r2), c20)); s.Store(r2 + w, s.Add(s.Load(r2 + w), c21));
+            float* r3 = c + 3 * ldc; s.Store(r3, s.Add(s.Load(r3), c30)); s.Store(r3 + w, s.Add(s.Load(r3 + w), c31));
+            float* r4 = c + 4 * ldc; s.Store(r4, s.Add(s.Load(r4), c40)); s.Store(r4 + w, s.Add(s.Load(r4 + w), c41));
+            float* r5 = c + 5 * ldc; s.Store(r5, s.Add(s.Load(r5), c50)); s.Store(r5 + w, s.Add(s.Load(r5 + w), c51));
+            float* r6 = c + 6 * ldc; s.Store(r6, s.Add(s.Load(r6), c60)); s.Store(r6 + w, s.Add(s.Load(r6 + w), c61));
+            float* r7 = c + 7 * ldc; s.Store(r7, s.Add(s.Load(r7), c70)); s.Store(r7 + w, s.Add(s.Load(r7 + w), c71));
         }
         else
         {
-            float* r0 = c + 0 * ldc; e.Store<TS, TV>(r0, bias, c00); e.Store<TS, TV>(r0 + w, bias + w, c01);
-            float* r1 = c + 1 * ldc; e.Store<TS, TV>(r1, bias, c10); e.Store<TS, TV>(r1 + w, bias + w, c11);
-            float* r2 = c + 2 * ldc; e.Store<TS, TV>(r2, bias, c20); e.Store<TS, TV>(r2 + w, bias + w, c21);
-            float* r3 = c + 3 * ldc; e.Store<TS, TV>(r3, bias, c30); e.Store<TS, TV>(r3 + w, bias + w, c31);
-            float* r4 = c + 4 * ldc; e.Store<TS, TV>(r4, bias, c40); e.Store<TS, TV>(r4 + w, bias + w, c41);
-            float* r5 = c + 5 * ldc; e.Store<TS, TV>(r5, bias, c50); e.Store<TS, TV>(r5 + w, bias + w, c51);
-            float* r6 = c + 6 * ldc; e.Store<TS, TV>(r6, bias, c60); e.Store<TS, TV>(r6 + w, bias + w, c61);
-            float* r7 = c + 7 * ldc; e.Store<TS, TV>(r7, bias, c70); e.Store<TS, TV>(r7 + w, bias + w, c71);
+            float* r0 = c + 0 * ldc; s.Store(r0, c00); s.Store(r0 + w, c01);
+            float* r1 = c + 1 * ldc; s.Store(r1, c10); s.Store(r1 + w, c11);
+            float* r2 = c + 2 * ldc; s.Store(r2, c20); s.Store(r2 + w, c21);
+            float* r3 = c + 3 * ldc; s.Store(r3, c30); s.Store(r3 + w, c31);
+            float* r4 = c + 4 * ldc; s.Store(r4, c40); s.Store(r4 + w, c41);
+            float* r5 = c + 5 * ldc; s.Store(r5, c50); s.Store(r5 + w, c51);
+            float* r6 = c + 6 * ldc; s.Store(r6, c60); s.Store(r6 + w, c61);
+            float* r7 = c + 7 * ldc; s.Store(r7, c70); s.Store(r7 + w, c71);
         }
     }
 
@@ -173,15 +161,14 @@ internal static unsafe class GemmMicroKernel
     }
 
     /// <summary>
-    /// The last k slice of a tile, finished through an epilogue: the micro-kernel left its sums in scratch (row stride
-    /// <paramref name="tileStride"/>, 64-byte aligned, so every read is served whole from the store buffer); each register
-    /// gets c's old value added when accumulating (the micro-kernel's own c + sum), then goes through <paramref name="e"/>
-    /// into the top-left (rows, cols) of c. <typeparamref name="TO"/> registers, then <typeparamref name="TN"/> ones, then
-    /// <typeparamref name="TS"/> floats, the order of <see cref="ActivationKernels"/>' row kernel, so every element sees the
-    /// operations of the separate pass. Compiled on its own (a fresh inlining budget for the activation's math).
+    /// Applies <paramref name="e"/> to the (rows, cols) block of c that a TileN call (or <see cref="Merge{TS, TV}"/>) has just
+    /// finished, register by register while the tile is still in L1: <typeparamref name="TO"/> registers, then
+    /// <typeparamref name="TN"/> ones, then <typeparamref name="TS"/> floats, the order of <see cref="ActivationKernels"/>' row
+    /// kernel, so every element sees the operations the separate pass would apply. Compiled on its own (a fresh inlining
+    /// budget for the activation's math).
     /// </summary>
     [MethodImpl(JitHints.KernelRoot)]
-    public static void Finish<TO, TV, TN, TW, TS, TE>(float* c, nint ldc, float* tile, nint tileStride, int rows, int cols, bool add, float* bias, TE e)
+    public static void Finish<TO, TV, TN, TW, TS, TE>(float* c, nint ldc, float* bias, int rows, int cols, TE e)
         where TO : struct, ISimdOps<TV> where TV : struct
         where TN : struct, ISimdOps<TW> where TW : struct
         where TS : struct, ISimdOps<float>
@@ -191,16 +178,13 @@ internal static unsafe class GemmMicroKernel
         TN on = default;
         TS os = default;
         int w = o.Count, wn = on.Count;
-        for (int i = 0; i < rows; i++, c += ldc, tile += tileStride)
+        for (int i = 0; i < rows; i++, c += ldc)
         {
             int j = 0;
-            for (; j <= cols - w; j += w)
-                e.Store<TO, TV>(c + j, bias + j, add ? o.Add(o.Load(c + j), o.Load(tile + j)) : o.Load(tile + j));
+            for (; j <= cols - w; j += w) e.Store<TO, TV>(c + j, bias + j, o.Load(c + j));
             if (typeof(TN) != typeof(TO))
-                for (; j <= cols - wn; j += wn)
-                    e.Store<TN, TW>(c + j, bias + j, add ? on.Add(on.Load(c + j), on.Load(tile + j)) : on.Load(tile + j));
-            for (; j < cols; j++)
-                e.Store<TS, float>(c + j, bias + j, add ? os.Add(os.Load(c + j), os.Load(tile + j)) : os.Load(tile + j));
+                for (; j <= cols - wn; j += wn) e.Store<TN, TW>(c + j, bias + j, on.Load(c + j));
+            for (; j < cols; j++) e.Store<TS, float>(c + j, bias + j, os.Load(c + j));
         }
     }
 }
