@@ -163,13 +163,9 @@ public sealed class CpuBackend : IHostBackend
         Kernels.Gemm.Multiply(Span(c), Span(a), Span(b), m, n, k, transposeA, transposeB, accumulate, _pool);
 
     /// <inheritdoc />
-    /// <remarks>
-    /// One product whose tiles get the bias and the activation as they finish (<see cref="DenseKernels"/>) where the GEMM
-    /// takes its blocked path and f is element-wise; the two ops in turn otherwise. The same bits either way.
-    /// </remarks>
+    /// <remarks>The two ops in turn (the GEMM's epilogue fusion on the host is not done yet).</remarks>
     public void DenseForward(BufferSlice y, BufferSlice z, BufferSlice x, BufferSlice weight, BufferSlice bias, Activation activation, int rows, int columns, int inputs)
     {
-        if (DenseKernels.TryForward(Span(y), Span(z), Span(x), Span(weight), Span(bias), activation, rows, columns, inputs, _pool)) return;
         Gemm(z, x, weight, rows, columns, inputs, transposeA: false, transposeB: true, accumulate: false);   // z = x·Wᵀ
         BiasActivationForward(y, z, bias, activation, rows, columns);                                      // z += b; y = f(z)
     }

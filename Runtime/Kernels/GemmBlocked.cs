@@ -42,46 +42,12 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private int _rowsPerItem, _colsPerItem, _colBlocks, _colPanels, _packItems;
     private bool _packing, _packInItems;
 
-    private bool _epilogue;
-    private float* _bias;
-    private nint _yOffset;
-    private Activation _activation;
-
     /// <summary>c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive.</summary>
-    public static void Run(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
-        bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool) =>
-        Run(isa, c, a, b, m, n, k, transposeA, transposeB, accumulate, pool, epilogue: false, null, 0, default);
-
-    /// <summary>
-    /// c = op(a) · op(b), then, on each tile as its last k slice finishes, c += bias and y = f(c) (see
-    /// <see cref="BiasActivationEpilogue{TF}"/>; <paramref name="activation"/> element-wise). m, n, k are positive.
-    /// </summary>
-    /// <param name="isa">Instruction set.</param>
-    /// <param name="c">z (m, n).</param>
-    /// <param name="a">op(a) (m, k).</param>
-    /// <param name="b">op(b) (k, n).</param>
-    /// <param name="m">Rows.</param>
-    /// <param name="n">Columns.</param>
-    /// <param name="k">Reduced dimension.</param>
-    /// <param name="transposeA">Use aᵀ.</param>
-    /// <param name="transposeB">Use bᵀ.</param>
-    /// <param name="pool">Threads (null: the calling thread).</param>
-    /// <param name="bias">(n) or null.</param>
-    /// <param name="yOffset">y − c in floats; 0 writes y over c.</param>
-    /// <param name="activation">f.</param>
-    public static void RunBiasActivation(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
-        bool transposeA, bool transposeB, WorkerPool? pool, float* bias, nint yOffset, Activation activation) =>
-        Run(isa, c, a, b, m, n, k, transposeA, transposeB, accumulate: false, pool, epilogue: true, bias, yOffset, activation);
-
     [MethodImpl(JitHints.HotLoop)]
-    private static void Run(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
-        bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool, bool epilogue, float* bias, nint yOffset, Activation activation)
+    public static void Run(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
+        bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool)
     {
         var work = _perThread ??= new GemmBlocked();
-        work._epilogue = epilogue;
-        work._bias = bias;
-        work._yOffset = yOffset;
-        work._activation = activation;
         int threads = pool is null || 2.0 * m * n * k < ParallelFlops ? 1 : pool.Threads;
         int items = work.Plan(isa, m, n, k, threads);
         work._a = a;
@@ -109,7 +75,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         }
         finally
         {
-            work._a = work._b = work._c = work._bPacked = work._bias = null;
+            work._a = work._b = work._c = work._bPacked = null;
         }
     }
 
@@ -138,35 +104,6 @@ internal sealed unsafe class GemmBlocked : IParallelWork
             case GemmIsa.Vector: Compute<VectorTile>(item); break;
             default: Compute<ScalarTile>(item); break;
         }
-    }
-
-    // The plain product, or the one with the epilogue of the activation's struct.
-    private void Compute<TTile>(int item) where TTile : struct, ITile
-    {
-        if (!_epilogue)
-        {
-            Compute<TTile, NoEpilogue>(item, default);
-            return;
-        }
-        var visitor = new EpilogueVisitor<TTile>(this, item);
-        ActivationFunctions.Visit(_activation, ref visitor);
-    }
-
-    private readonly struct EpilogueVisitor<TTile> : ActivationFunctions.IVisitor where TTile : struct, ITile
-    {
-        private readonly GemmBlocked _work;
-        private readonly int _item;
-
-        public EpilogueVisitor(GemmBlocked work, int item)
-        {
-            _work = work;
-            _item = item;
-        }
-
-        public void Elementwise<TF>(TF f) where TF : struct, ActivationFunctions.IElementwise =>
-            _work.Compute<TTile, BiasActivationEpilogue<TF>>(_item, new BiasActivationEpilogue<TF>(_work._yOffset, _work._bias is not null, f));
-
-        public void Softmax() => throw new InvalidOperationException("Softmax mixes a row: it has no tile epilogue.");
     }
 
     private static void RunItems(GemmBlocked work, int items, WorkerPool? pool)
@@ -238,10 +175,9 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     }
 
     [MethodImpl(JitHints.HotLoop)]
-    private void Compute<TTile, TE>(int item, TE epilogue) where TTile : struct, ITile where TE : struct, IGemmEpilogue
+    private void Compute<TTile>(int item) where TTile : struct, ITile
     {
         TTile tile = default;
-        bool finish = typeof(TE) != typeof(NoEpilogue);
         int mr = _mr, nr = _nr, depth = _kc, m = _m, n = _n, k = _k;
         int rowBlock = item / _colBlocks;
         int r0 = rowBlock * _rowsPerItem;
@@ -282,8 +218,6 @@ internal sealed unsafe class GemmBlocked : IParallelWork
                             tile.Run(kc, aPanel, bPanel, scratch, nr, false);
                             tile.Merge(cTile, n, scratch, height, width, add);
                         }
-                        // The tile's sums are final after its last k slice: bias and activation now, while it is in L1.
-                        if (finish && p0 + kc == k) tile.Finish(cTile, n, _bias + j0, height, width, epilogue);
                     }
                 }
             }

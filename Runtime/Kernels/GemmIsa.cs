@@ -75,9 +75,6 @@ internal unsafe interface ITile
 
     /// <summary>Writes (or adds) the top-left (rows, cols) of a tile that <see cref="Run"/> left in scratch (row stride NR) to c.</summary>
     void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add);
-
-    /// <summary>Applies an epilogue to a (rows, cols) block of c just finished; see <see cref="GemmMicroKernel.Finish{TO, TV, TN, TW, TS, TE}"/>.</summary>
-    void Finish<TE>(float* c, nint ldc, float* bias, int rows, int cols, TE e) where TE : struct, IGemmEpilogue;
 }
 
 #if NET8_0_OR_GREATER
@@ -86,8 +83,6 @@ internal readonly unsafe struct Avx512Tile : ITile
 {
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile8<Simd512, Vector512<float>>(kc, a, b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<Simd512, Vector512<float>>(c, ldc, tile, rows, cols, add);
-    public void Finish<TE>(float* c, nint ldc, float* bias, int rows, int cols, TE e) where TE : struct, IGemmEpilogue =>
-        GemmMicroKernel.Finish<Simd512, Vector512<float>, Simd256, Vector256<float>, SimdScalarFused, TE>(c, ldc, bias, rows, cols, e);
 }
 
 /// <summary>AVX2: 6 × 16 tile, 12 accumulators of the 16 ymm registers.</summary>
@@ -95,8 +90,6 @@ internal readonly unsafe struct Avx2Tile : ITile
 {
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<Simd256, Vector256<float>>(kc, a, b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<Simd256, Vector256<float>>(c, ldc, tile, rows, cols, add);
-    public void Finish<TE>(float* c, nint ldc, float* bias, int rows, int cols, TE e) where TE : struct, IGemmEpilogue =>
-        GemmMicroKernel.Finish<Simd256, Vector256<float>, Simd256, Vector256<float>, SimdScalarFused, TE>(c, ldc, bias, rows, cols, e);
 }
 #endif
 
@@ -105,8 +98,6 @@ internal readonly unsafe struct VectorTile : ITile
 {
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdVector, Vector<float>>(kc, a, b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<SimdVector, Vector<float>>(c, ldc, tile, rows, cols, add);
-    public void Finish<TE>(float* c, nint ldc, float* bias, int rows, int cols, TE e) where TE : struct, IGemmEpilogue =>
-        GemmMicroKernel.Finish<SimdVector, Vector<float>, SimdVector, Vector<float>, SimdScalar, TE>(c, ldc, bias, rows, cols, e);
 }
 
 /// <summary>Scalar: 6 × 2 tile.</summary>
@@ -114,8 +105,6 @@ internal readonly unsafe struct ScalarTile : ITile
 {
     public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdScalar, float>(kc, a, b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<SimdScalar, float>(c, ldc, tile, rows, cols, add);
-    public void Finish<TE>(float* c, nint ldc, float* bias, int rows, int cols, TE e) where TE : struct, IGemmEpilogue =>
-        GemmMicroKernel.Finish<SimdScalar, float, SimdScalar, float, SimdScalar, TE>(c, ldc, bias, rows, cols, e);
 }
 
 /// <summary>Method attributes shared by the hot loops.</summary>

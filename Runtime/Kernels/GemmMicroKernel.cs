@@ -159,32 +159,4 @@ internal static unsafe class GemmMicroKernel
                 c[j] = add ? c[j] + tile[j] : tile[j];
         }
     }
-
-    /// <summary>
-    /// Applies <paramref name="e"/> to the (rows, cols) block of c that a TileN call (or <see cref="Merge{TS, TV}"/>) has just
-    /// finished, register by register while the tile is still in L1: <typeparamref name="TO"/> registers, then
-    /// <typeparamref name="TN"/> ones, then <typeparamref name="TS"/> floats, the order of <see cref="ActivationKernels"/>' row
-    /// kernel, so every element sees the operations the separate pass would apply. Compiled on its own (a fresh inlining
-    /// budget for the activation's math).
-    /// </summary>
-    [MethodImpl(JitHints.KernelRoot)]
-    public static void Finish<TO, TV, TN, TW, TS, TE>(float* c, nint ldc, float* bias, int rows, int cols, TE e)
-        where TO : struct, ISimdOps<TV> where TV : struct
-        where TN : struct, ISimdOps<TW> where TW : struct
-        where TS : struct, ISimdOps<float>
-        where TE : struct, IGemmEpilogue
-    {
-        TO o = default;
-        TN on = default;
-        TS os = default;
-        int w = o.Count, wn = on.Count;
-        for (int i = 0; i < rows; i++, c += ldc)
-        {
-            int j = 0;
-            for (; j <= cols - w; j += w) e.Store<TO, TV>(c + j, bias + j, o.Load(c + j));
-            if (typeof(TN) != typeof(TO))
-                for (; j <= cols - wn; j += wn) e.Store<TN, TW>(c + j, bias + j, on.Load(c + j));
-            for (; j < cols; j++) e.Store<TS, float>(c + j, bias + j, os.Load(c + j));
-        }
-    }
 }
