@@ -126,12 +126,7 @@ public sealed class RecurrentBrain : IDisposable
     public Optimizer Optimizer
     {
         get => _optimizer;
-        set
-        {
-            if (value.Kind != _optimizer.Kind) throw new ArgumentException($"The brain was built for {_optimizer.Kind}; it cannot switch to {value.Kind} (its moments would not fit).", nameof(value));
-            if (value.LearningRate <= 0f) throw new ArgumentException("The optimizer is the default value.", nameof(value));
-            _optimizer = value;
-        }
+        set => _optimizer = BrainChecks.CheckReplacement(_optimizer, value);
     }
 
     /// <summary>Most agents per call.</summary>
@@ -188,7 +183,7 @@ public sealed class RecurrentBrain : IDisposable
         }
         int outputs = layers[layers.Count - 1].Outputs;
         return rows * inputs + 2L * (maxSteps + 1L) * maxAgents * hidden + rows * cacheWidth + maxAgents * (scratchWidth + hidden)
-            + rows * outputs + 2L * rows * widest + rows * heads;
+            + rows * outputs + 2L * rows * widest + rows * heads + rows * hidden;   // the last: the masked states of episode starts
     }
 
     /// <summary>
@@ -203,6 +198,7 @@ public sealed class RecurrentBrain : IDisposable
     public void Think(ReadOnlySpan<float> inputs, Span<float> state, Span<float> outputs, int agents)
     {
         ThrowIfDisposed();
+        _sequenceReady = false;                                                     // the step buffers are overwritten
         if (agents < 0) throw new ArgumentOutOfRangeException(nameof(agents), agents, "agents must be non-negative.");
         int h = StateWidth, input = Inputs, output = Outputs;
         if (inputs.Length < (long)agents * input) throw new ArgumentException($"inputs holds {inputs.Length} floats but {agents} agents × {input} inputs = {(long)agents * input} are needed.", nameof(inputs));
@@ -270,17 +266,24 @@ public sealed class RecurrentBrain : IDisposable
     /// <summary>
     /// One optimizer step with the accumulated gradients (scaled down to the optimizer's gradient-norm limit, if it has
     /// one), which it clears; ‖dL/dθ‖₂ before clipping goes to <see cref="LastGradientNorm"/>. Use after
-    /// <see cref="BackwardSequence"/> or <see cref="AccumulateSequence"/>.
+    /// <see cref="BackwardSequence"/> or <see cref="AccumulateSequence"/>. A gradient whose norm is not finite is
+    /// cleared without a step (the weights stay as they were) and false is returned.
     /// </summary>
-    public void ApplyGradients()
+    public bool ApplyGradients()
     {
         ThrowIfDisposed();
         float norm = (float)Math.Sqrt(_backend.SumOfSquares(_gradients.All));
+        LastGradientNorm = norm;
+        if (float.IsNaN(norm) || float.IsInfinity(norm))
+        {
+            _backend.Fill(_gradients.All, 0f);
+            return false;
+        }
         float scale = 1f, max = Optimizer.MaxGradientNorm;
         if (max > 0f && norm > max) scale = max / norm;
-        LastGradientNorm = norm;
         _step++;
         _backend.OptimizerStep(Optimizer, _parameters.All, _gradients.All, _moment1.All, _moment2.All, _step, scale);
+        return true;
     }
 
     /// <summary>
@@ -391,7 +394,7 @@ public sealed class RecurrentBrain : IDisposable
         return false;
     }
 
-    /// <summary>‖dL/dθ‖₂ of the last <see cref="TrainSequence(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, TruncatedBptt)"/> step, before clipping; 0 before the first.</summary>
+    /// <summary>‖dL/dθ‖₂ of the last <see cref="ApplyGradients"/> (and so of the last <c>TrainSequence</c>), before clipping; 0 before the first.</summary>
     public float LastGradientNorm { get; private set; }
 
     /// <summary>
@@ -413,6 +416,7 @@ public sealed class RecurrentBrain : IDisposable
         TruncatedBptt truncation, int lossSteps, Span<double> stateGradientNorms)
     {
         ThrowIfDisposed();
+        _sequenceReady = false;                                                     // the step buffers are overwritten
         if (batch < 1 || batch > MaxAgents) throw new ArgumentOutOfRangeException(nameof(batch), batch, $"batch must lie in [1, {MaxAgents}].");
         if (steps < 1 || steps > MaxSteps) throw new ArgumentOutOfRangeException(nameof(steps), steps, $"steps must lie in [1, {MaxSteps}].");
         if (truncation.BurnIn >= steps) throw new ArgumentException($"The burn-in ({truncation.BurnIn}) must be shorter than the sequence ({steps}).", nameof(truncation));

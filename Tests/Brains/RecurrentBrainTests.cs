@@ -22,6 +22,40 @@ public sealed class RecurrentBrainTests
     }
 
     [Test]
+    public void ANonFiniteGradientIsClearedWithoutAStep([Values(true, false)] bool gru)
+    {
+        using RecurrentBrain brain = Build(gru);
+        const int steps = 3;
+        var x = new float[steps * Batch * In];
+        x[1] = float.NaN;
+        var t = new float[steps * Batch * Out];
+        float[] before = new float[brain.ParameterCount], after = new float[brain.ParameterCount], gradients = new float[brain.ParameterCount];
+        brain.CopyParametersTo(before);
+        brain.AccumulateSequence(x, t, default, Batch, steps, TruncatedBptt.Full);
+
+        Assert.That(brain.ApplyGradients(), Is.False);
+        brain.CopyParametersTo(after);
+        brain.CopyGradientsTo(gradients);
+        Assert.That(after, Is.EqualTo(before));
+        Assert.That(Array.TrueForAll(gradients, g => g == 0f), Is.True);
+        Assert.That(brain.Steps, Is.EqualTo(0));
+        Assert.That(float.IsNaN(brain.LastGradientNorm), Is.True);
+    }
+
+    [Test]
+    public void BackwardSequenceRefusesWhenAThinkOverwroteTheForwardPass()
+    {
+        using RecurrentBrain brain = Build(gru: true);
+        const int steps = 3;
+        var x = new float[steps * Batch * In];
+        brain.ForwardSequence(x, default, default, Batch, steps, TruncatedBptt.Full);
+        float[] state = new float[Batch * Hidden], y = new float[Batch * Out];
+        brain.Think(x.AsSpan(0, Batch * In), state, y, Batch);
+
+        Assert.That(() => brain.BackwardSequence(new float[steps * Batch * Out]), Throws.InvalidOperationException);
+    }
+
+    [Test]
     public void SequenceGradientOfTheWholeBrainMatchesAutodiffAndFiniteDifferences([Values(true, false)] bool gru, [Values(1, 3, 17)] int steps)
     {
         using RecurrentBrain brain = Build(gru);
