@@ -347,15 +347,12 @@ public sealed class PpoLearner
             (_advantages, _trainAdvantages) = (_trainAdvantages, _advantages);
             (_returns, _trainReturns) = (_trainReturns, _returns);
         }
-        double progress = _options.AnnealSteps > 0 ? Math.Min(1.0, (double)Steps / _options.AnnealSteps) : 0.0;
-        float rate = (float)(_options.LearningRate + (_options.FinalLearningRate - _options.LearningRate) * progress);
-        float clip = (float)(_options.ClipRange + (_options.FinalClipRange - _options.ClipRange) * progress);
-        rate = Math.Max(rate, 1e-9f);
+        (float rate, float clip) = _options.Schedule(Steps);
         CurrentLearningRate = rate;
         CurrentClipRange = clip;
         _clip = clip;
-        Actor.Optimizer = WithSchedule(Actor.Optimizer, rate);
-        Critic.Optimizer = WithSchedule(Critic.Optimizer, rate);
+        Actor.Optimizer = _options.Scheduled(Actor.Optimizer, rate);
+        Critic.Optimizer = _options.Scheduled(Critic.Optimizer, rate);
         for (int i = 0; i < _rows; i++) _order[i] = i;
         _policyLossSum = _valueLossSum = _entropySum = _clippedSum = _klSum = 0;
         _batches = _epochBatches = 0;
@@ -398,26 +395,13 @@ public sealed class PpoLearner
         Updates++;
     }
 
-    private Optimizer WithSchedule(Optimizer optimizer, float rate)
-    {
-        Optimizer o = optimizer.WithLearningRate(rate);
-        return _options.MaxGradientNorm > 0f ? o.WithGradientClipping(_options.MaxGradientNorm) : o;
-    }
-
     private void ComputeAdvantages(ReadOnlySpan<float> nextObservations)
     {
         Critic.Predict(nextObservations, _bootstrap, _agents);
         Rollout.Advantages(_options.Gamma, _options.Lambda, _steps, _agents, _rewards, _dones, _values, _bootstrap, _advantages, _returns);
     }
 
-    private void Shuffle()
-    {
-        for (int i = _rows - 1; i > 0; i--)
-        {
-            int j = _random.NextInt(i + 1);
-            (_order[i], _order[j]) = (_order[j], _order[i]);
-        }
-    }
+    private void Shuffle() => Rollout.Shuffle(_order, _rows, _random);
 
     private void Gather(int start, int n)
     {

@@ -93,4 +93,20 @@ public sealed class PpoOptions
         if (BurnIn < 0) throw new ArgumentOutOfRangeException(nameof(BurnIn), BurnIn, "BurnIn must be non-negative.");
         if (!(InitialLogStd > -10f && InitialLogStd < 5f)) throw new ArgumentOutOfRangeException(nameof(InitialLogStd), InitialLogStd, "InitialLogStd must lie in (-10, 5).");
     }
+
+    /// <summary>The learning rate and clip range after <paramref name="steps"/> environment steps (linear anneal to the finals).</summary>
+    internal (float Rate, float Clip) Schedule(long steps)
+    {
+        double progress = AnnealSteps > 0 ? Math.Min(1.0, (double)steps / AnnealSteps) : 0.0;
+        float rate = (float)(LearningRate + (FinalLearningRate - LearningRate) * progress);
+        float clip = (float)(ClipRange + (FinalClipRange - ClipRange) * progress);
+        return (Math.Max(rate, 1e-9f), clip);
+    }
+
+    /// <summary>A network's optimizer at <paramref name="rate"/>, with the options' gradient clipping.</summary>
+    internal Optimizer Scheduled(Optimizer optimizer, float rate)
+    {
+        Optimizer o = optimizer.WithLearningRate(rate);
+        return MaxGradientNorm > 0f ? o.WithGradientClipping(MaxGradientNorm) : o;
+    }
 }

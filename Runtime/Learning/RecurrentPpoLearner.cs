@@ -291,13 +291,11 @@ public sealed class RecurrentPpoLearner
         _criticState.CopyTo(_criticProbe, 0);
         Critic.Think(nextObservations, _criticProbe, _bootstrap, _agents);                 // V(s_T), the state left as it is
         Rollout.Advantages(_options.Gamma, _options.Lambda, _steps, _agents, _rewards, _dones, _values, _bootstrap, _advantages, _returns);
-        double progress = _options.AnnealSteps > 0 ? Math.Min(1.0, (double)Steps / _options.AnnealSteps) : 0.0;
-        float rate = Math.Max((float)(_options.LearningRate + (_options.FinalLearningRate - _options.LearningRate) * progress), 1e-9f);
-        float clip = (float)(_options.ClipRange + (_options.FinalClipRange - _options.ClipRange) * progress);
+        (float rate, float clip) = _options.Schedule(Steps);
         CurrentLearningRate = rate;
         CurrentClipRange = clip;
-        Actor.Optimizer = WithSchedule(Actor.Optimizer, rate);
-        Critic.Optimizer = WithSchedule(Critic.Optimizer, rate);
+        Actor.Optimizer = _options.Scheduled(Actor.Optimizer, rate);
+        Critic.Optimizer = _options.Scheduled(Critic.Optimizer, rate);
         for (int i = 0; i < _sequences; i++) _order[i] = i;
         double policyLoss = 0, valueLoss = 0, entropy = 0, clipped = 0, kl = 0;
         int batches = 0, epochBatches = 0;
@@ -342,14 +340,7 @@ public sealed class RecurrentPpoLearner
         _starts.AsSpan(from, count).CopyTo(_starts);
     }
 
-    private void Shuffle()
-    {
-        for (int i = _sequences - 1; i > 0; i--)
-        {
-            int j = _random.NextInt(i + 1);
-            (_order[i], _order[j]) = (_order[j], _order[i]);
-        }
-    }
+    private void Shuffle() => Rollout.Shuffle(_order, _sequences, _random);
 
     /// <summary>
     /// Lays out <paramref name="count"/> sequences time-major: sequence q = (agent q mod Agents, chunk q div Agents)
@@ -406,12 +397,6 @@ public sealed class RecurrentPpoLearner
         Critic.BackwardSequence(_dValues.AsSpan(0, n));
         Critic.ApplyGradients();
         return loss;
-    }
-
-    private Optimizer WithSchedule(Optimizer optimizer, float rate)
-    {
-        Optimizer o = optimizer.WithLearningRate(rate);
-        return _options.MaxGradientNorm > 0f ? o.WithGradientClipping(_options.MaxGradientNorm) : o;
     }
 
     private static void RequireLinearOutput(RecurrentBrain brain, string name, string role)

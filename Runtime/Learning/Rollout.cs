@@ -132,4 +132,14 @@ internal static class Rollout
     {
         if (length < needed) throw new ArgumentException($"{name} holds {length} values but {needed} are needed.", name);
     }
+
+    /// <summary>Fisher–Yates over the first <paramref name="count"/> entries of <paramref name="order"/>.</summary>
+    public static void Shuffle(int[] order, int count, SeededRandom random)
+    {
+        for (int i = count - 1; i > 0; i--)
+        {
+            int j = random.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+    }
 }
