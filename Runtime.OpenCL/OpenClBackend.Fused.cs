@@ -29,7 +29,6 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
             ThrowIfDisposed();
             if (!PreferFusedForward || _fusedGroup == 0 || layers.Count == 0) return null;
             OpenClBuffer? arena = null;
-            long start = long.MaxValue, end = 0;
             int maxWidth = layers[0].Inputs;
             foreach (FusedLayer l in layers)
             {
@@ -41,8 +40,6 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
                 if (arena is not null && !ReferenceEquals(arena, w)) return null;
                 arena = w;
                 maxWidth = Math.Max(maxWidth, l.Outputs);
-                start = Math.Min(start, Math.Min(l.Weight.Offset, l.Bias.Offset));
-                end = Math.Max(end, Math.Max(l.Weight.Offset + (long)l.Weight.Length, l.Bias.Offset + (long)l.Bias.Length));
             }
             if (arena is null) return null;
             bool lanes = FusedOnLanes;
@@ -63,8 +60,7 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
             float[] bits = new float[layout.Length];
             Buffer.BlockCopy(layout, 0, bits, 0, layout.Length * sizeof(int));
             Upload(buffer.All, bits);
-            var window = new BufferSlice(arena, (int)start, (int)(end - start));
-            return new OpenClFusedForward(this, buffer, window, layers.Count, layers[0].Inputs, layers[layers.Count - 1].Outputs, maxWidth, lanes);
+            return new OpenClFusedForward(this, buffer, arena, layers.Count, layers[0].Inputs, layers[layers.Count - 1].Outputs, maxWidth, lanes);
         }
     }
 
@@ -83,7 +79,7 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
                 Begin(_fusedForwardLanes);
                 Push(y);
                 Push(x);
-                PushMemory((OpenClBuffer)plan.Window.Buffer!);
+                PushMemory(plan.Arena);
                 PushMemory(plan.Layout);
                 Push(plan.Layers);
                 Push(rows);
@@ -93,7 +89,7 @@ public sealed partial class OpenClBackend : IFusedForwardBackend
             Begin(_fusedForward);
             Push(y);
             Push(x);
-            PushMemory((OpenClBuffer)plan.Window.Buffer!);
+            PushMemory(plan.Arena);
             PushMemory(plan.Layout);
             Push(plan.Layers);
             Push(rows);

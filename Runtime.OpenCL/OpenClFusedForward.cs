@@ -3,16 +3,16 @@ using Cortex.Tensors;
 
 namespace Cortex.OpenCL;
 
-/// <summary>A small network's forward pass on an <see cref="OpenClBackend"/>: its layer layout on the device and the parameter window it reads.</summary>
+/// <summary>A small network's forward pass on an <see cref="OpenClBackend"/>: its layer layout on the device and the parameter arena it reads (the layout holds absolute offsets into it).</summary>
 internal sealed class OpenClFusedForward : FusedForward
 {
-    public OpenClFusedForward(OpenClBackend owner, OpenClBuffer layout, BufferSlice window, int layers, int inputs, int outputs, int maxWidth, bool onLanes)
+    public OpenClFusedForward(OpenClBackend owner, OpenClBuffer layout, OpenClBuffer arena, int layers, int inputs, int outputs, int maxWidth, bool onLanes)
     {
         OnLanes = onLanes;
         MaxWidth = maxWidth;
         Owner = owner;
         Layout = layout;
-        Window = window;
+        Arena = arena;
         Layers = layers;
         Inputs = inputs;
         Outputs = outputs;
@@ -23,8 +23,8 @@ internal sealed class OpenClFusedForward : FusedForward
     /// <summary>6 ints per layer (see FusedForward.cl).</summary>
     public OpenClBuffer Layout { get; }
 
-    /// <summary>The contiguous part of the parameter arena holding every layer's weights and biases.</summary>
-    public BufferSlice Window { get; }
+    /// <summary>The parameter arena holding every layer's weights and biases.</summary>
+    public OpenClBuffer Arena { get; }
 
     public int Layers { get; }
 

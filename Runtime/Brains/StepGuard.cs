@@ -125,17 +125,16 @@ internal sealed class StepGuard
     /// </summary>
     /// <param name="loss">The step's mean loss.</param>
     /// <param name="squares">Σ g² over the gradient arena before the step.</param>
-    private bool Record(float loss, double squares)
+    private void Record(float loss, double squares)
     {
         if (float.IsNaN(loss) || float.IsInfinity(loss) || double.IsNaN(squares) || double.IsInfinity(squares))
         {
             _norm = float.NaN;
             _rejected++;
-            return false;
+            return;
         }
         _norm = (float)Math.Sqrt(squares);
         _steps++;
-        return true;
     }
 
     /// <summary>Counts a rejected step and clears the gradients (the weights stay as they were).</summary>
