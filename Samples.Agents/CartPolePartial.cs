@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -136,14 +135,8 @@ public static class CartPolePartial
         private readonly CartPole[] _envs;
         private readonly float[] _observations, _actions, _rewards, _final, _returns;
         private readonly bool[] _terminated, _truncated;
-        private readonly List<CurvePoint> _curve = new();
-        private readonly List<(long, float)> _evaluations = new();
-        private readonly Queue<float> _recent = new();
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private double _recentSum;
-        private int _episode;
-        private float _best, _lastEvaluation;
-        private long _step, _solvedAt = -1, _nextEvaluation;
+        private readonly CartPoleTally _tally = new();
+        private long _step, _nextEvaluation;
 
         public Session(CartPolePartialSettings settings, Action<CartPoleProgress>? progress)
         {
@@ -180,7 +173,7 @@ public static class CartPolePartial
             _nextEvaluation = settings.EvaluateEvery;
         }
 
-        public bool Finished => _solvedAt > 0 || _step >= _settings.MaxEnvironmentSteps;
+        public bool Finished => _tally.SolvedAt > 0 || _step >= _settings.MaxEnvironmentSteps;
 
         public void FixedStep(in FixedTime time)
         {
@@ -195,7 +188,7 @@ public static class CartPolePartial
                 Observe(_envs[e], observation);
                 if (!_terminated[e] && !_truncated[e]) continue;
                 observation.CopyTo(_final.AsSpan(e * ObservationSize));
-                EndEpisode(_step + e + 1, _returns[e]);
+                _tally.EndEpisode(_step + e + 1, _returns[e]);
                 _returns[e] = 0;
                 _envs[e].Reset();
                 Observe(_envs[e], observation);
@@ -206,29 +199,14 @@ public static class CartPolePartial
             if (_step < _nextEvaluation) return;
             _nextEvaluation += _settings.EvaluateEvery;
             ulong seed = _settings.Seed * 1_000_003 + (ulong)_step;
-            _lastEvaluation = _recurrentActor is not null ? Evaluate(_recurrentActor, _settings.EvaluationEpisodes, seed) : Evaluate(_actor!, _settings.EvaluationEpisodes, seed);
-            _evaluations.Add((_step, _lastEvaluation));
-            _best = Math.Max(_best, _lastEvaluation);
+            _tally.Evaluated(_step, _recurrentActor is not null ? Evaluate(_recurrentActor, _settings.EvaluationEpisodes, seed) : Evaluate(_actor!, _settings.EvaluationEpisodes, seed),
+                _settings.SolvedReturn);
             float valueLoss = _memory?.LastValueLoss ?? _feedForward!.LastValueLoss;
-            _progress?.Invoke(new CartPoleProgress(_step, _episode, _recent.Count > 0 ? (float)(_recentSum / _recent.Count) : 0f, _lastEvaluation,
-                valueLoss, 0f, _step / Math.Max(1e-9, _clock.Elapsed.TotalSeconds)));
-            if (_lastEvaluation >= _settings.SolvedReturn) _solvedAt = _step;
+            _progress?.Invoke(new CartPoleProgress(_step, _tally.Episodes, _tally.RecentAverage, _tally.LastEvaluation,
+                valueLoss, 0f, _tally.StepsPerSecond(_step)));
         }
 
-        private void EndEpisode(long step, float episodeReturn)
-        {
-            _episode++;
-            _recent.Enqueue(episodeReturn);
-            _recentSum += episodeReturn;
-            if (_recent.Count > 100) _recentSum -= _recent.Dequeue();
-            _curve.Add(new CurvePoint(step, _episode, episodeReturn, (float)(_recentSum / _recent.Count)));
-        }
-
-        public CartPoleResult Result() => new()
-        {
-            Solved = _solvedAt > 0, SolvedAtStep = _solvedAt, EvaluationAverage = _lastEvaluation, BestEvaluationAverage = _best,
-            EnvironmentSteps = _step, Episodes = _episode, Seconds = _clock.Elapsed.TotalSeconds, TrainingCurve = _curve, Evaluations = _evaluations,
-        };
+        public CartPoleResult Result() => _tally.Result(_step);
 
         public void Dispose()
         {

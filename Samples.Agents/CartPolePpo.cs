@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Diagnostics;
 using Cortex.Learning;
 using Cortex.Realtime;
 
@@ -92,14 +90,8 @@ public static class CartPolePpo
         private readonly CartPole[] _envs;
         private readonly float[] _observations, _actions, _rewards, _final, _returns;
         private readonly bool[] _terminated, _truncated;
-        private readonly List<CurvePoint> _curve = new();
-        private readonly List<(long, float)> _evaluations = new();
-        private readonly Queue<float> _recent = new();
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private double _recentSum;
-        private int _episode;
-        private float _best, _lastEvaluation;
-        private long _step, _solvedAt = -1, _nextEvaluation;
+        private readonly CartPoleTally _tally = new();
+        private long _step, _nextEvaluation;
 
         public Session(CartPolePpoSettings settings, Brain actor, Brain critic, Action<CartPoleProgress>? progress)
         {
@@ -124,7 +116,7 @@ public static class CartPolePpo
             _nextEvaluation = settings.EvaluateEvery;
         }
 
-        public bool Finished => _solvedAt > 0 || _step >= _settings.MaxEnvironmentSteps;
+        public bool Finished => _tally.SolvedAt > 0 || _step >= _settings.MaxEnvironmentSteps;
 
         public void FixedStep(in FixedTime time)
         {
@@ -138,7 +130,7 @@ public static class CartPolePpo
                 _envs[e].Observe(observation);
                 if (!_terminated[e] && !_truncated[e]) continue;
                 observation.CopyTo(_final.AsSpan(e * CartPole.ObservationSize));
-                EndEpisode(_step + e + 1, _returns[e]);
+                _tally.EndEpisode(_step + e + 1, _returns[e]);
                 _returns[e] = 0;
                 _envs[e].Reset();
                 _envs[e].Observe(observation);
@@ -148,28 +140,12 @@ public static class CartPolePpo
             if (_step >= _nextEvaluation)
             {
                 _nextEvaluation += _settings.EvaluateEvery;
-                _lastEvaluation = CartPoleRun.Evaluate(_actor, _settings.EvaluationEpisodes, seed: _settings.Seed * 1_000_003 + (ulong)_step);
-                _evaluations.Add((_step, _lastEvaluation));
-                _best = Math.Max(_best, _lastEvaluation);
-                _progress?.Invoke(new CartPoleProgress(_step, _episode, _recent.Count > 0 ? (float)(_recentSum / _recent.Count) : 0f, _lastEvaluation,
-                    _learner.LastValueLoss, _learner.CurrentClipRange, _step / Math.Max(1e-9, _clock.Elapsed.TotalSeconds)));
-                if (_lastEvaluation >= _settings.SolvedReturn) _solvedAt = _step;
+                _tally.Evaluated(_step, CartPoleRun.Evaluate(_actor, _settings.EvaluationEpisodes, seed: _settings.Seed * 1_000_003 + (ulong)_step), _settings.SolvedReturn);
+                _progress?.Invoke(new CartPoleProgress(_step, _tally.Episodes, _tally.RecentAverage, _tally.LastEvaluation,
+                    _learner.LastValueLoss, _learner.CurrentClipRange, _tally.StepsPerSecond(_step)));
             }
         }
 
-        private void EndEpisode(long step, float episodeReturn)
-        {
-            _episode++;
-            _recent.Enqueue(episodeReturn);
-            _recentSum += episodeReturn;
-            if (_recent.Count > 100) _recentSum -= _recent.Dequeue();
-            _curve.Add(new CurvePoint(step, _episode, episodeReturn, (float)(_recentSum / _recent.Count)));
-        }
-
-        public CartPoleResult Result() => new()
-        {
-            Solved = _solvedAt > 0, SolvedAtStep = _solvedAt, EvaluationAverage = _lastEvaluation, BestEvaluationAverage = _best,
-            EnvironmentSteps = _step, Episodes = _episode, Seconds = _clock.Elapsed.TotalSeconds, TrainingCurve = _curve, Evaluations = _evaluations,
-        };
+        public CartPoleResult Result() => _tally.Result(_step);
     }
 }

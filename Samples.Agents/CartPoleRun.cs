@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using Cortex.Learning;
 using Cortex.Realtime;
 
@@ -79,14 +78,9 @@ public static class CartPoleRun
         private readonly DqnLearner _learner;
         private readonly CartPole _env;
         private readonly float[] _observation = new float[CartPole.ObservationSize], _next = new float[CartPole.ObservationSize];
-        private readonly List<CurvePoint> _curve = new();
-        private readonly List<(long, float)> _evaluations = new();
-        private readonly Queue<float> _recent = new();
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private double _recentSum;
-        private int _episode;
-        private float _episodeReturn, _best, _lastEvaluation;
-        private long _step, _solvedAt = -1;
+        private readonly CartPoleTally _tally = new();
+        private float _episodeReturn;
+        private long _step;
 
         public Session(CartPoleSettings settings, Brain brain, Action<CartPoleProgress>? progress)
         {
@@ -98,7 +92,7 @@ public static class CartPoleRun
             _env.Observe(_observation);
         }
 
-        public bool Finished => _solvedAt > 0 || _step >= _settings.MaxEnvironmentSteps;
+        public bool Finished => _tally.SolvedAt > 0 || _step >= _settings.MaxEnvironmentSteps;
 
         public void FixedStep(in FixedTime time)
         {
@@ -112,32 +106,20 @@ public static class CartPoleRun
             _next.AsSpan().CopyTo(_observation);
             if (terminated || truncated)
             {
-                _episode++;
-                _recent.Enqueue(_episodeReturn);
-                _recentSum += _episodeReturn;
-                if (_recent.Count > 100) _recentSum -= _recent.Dequeue();
-                _curve.Add(new CurvePoint(step, _episode, _episodeReturn, (float)(_recentSum / _recent.Count)));
+                _tally.EndEpisode(step, _episodeReturn);
                 _episodeReturn = 0;
                 _env.Reset();
                 _env.Observe(_observation);
             }
             if (step % _settings.EvaluateEvery == 0 && step >= _settings.Dqn.LearningStarts)
             {
-                _lastEvaluation = Evaluate(_brain, _settings.EvaluationEpisodes, seed: _settings.Seed * 1_000_003 + (ulong)step);
-                _evaluations.Add((step, _lastEvaluation));
-                _best = Math.Max(_best, _lastEvaluation);
-                _progress?.Invoke(new CartPoleProgress(step, _episode, _recent.Count > 0 ? (float)(_recentSum / _recent.Count) : 0f, _lastEvaluation,
-                    _learner.LastLoss, _learner.Epsilon, step / Math.Max(1e-9, _clock.Elapsed.TotalSeconds)));
-                if (_lastEvaluation >= _settings.SolvedReturn) _solvedAt = step;
+                _tally.Evaluated(step, Evaluate(_brain, _settings.EvaluationEpisodes, seed: _settings.Seed * 1_000_003 + (ulong)step), _settings.SolvedReturn);
+                _progress?.Invoke(new CartPoleProgress(step, _tally.Episodes, _tally.RecentAverage, _tally.LastEvaluation,
+                    _learner.LastLoss, _learner.Epsilon, _tally.StepsPerSecond(step)));
             }
         }
 
-        public CartPoleResult Result() => new()
-        {
-            Solved = _solvedAt > 0, SolvedAtStep = _solvedAt, EvaluationAverage = _lastEvaluation, BestEvaluationAverage = _best,
-            EnvironmentSteps = _learner.EnvironmentSteps, Episodes = _episode, Seconds = _clock.Elapsed.TotalSeconds,
-            TrainingCurve = _curve, Evaluations = _evaluations,
-        };
+        public CartPoleResult Result() => _tally.Result(_learner.EnvironmentSteps);
 
         public void Dispose() => _learner.Dispose();
     }

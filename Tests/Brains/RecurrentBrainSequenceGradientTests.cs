@@ -160,23 +160,7 @@ public sealed class RecurrentBrainSequenceGradientTests
 
         var inputs = new List<Matrix>();
         var handWritten = new List<Matrix>();
-        int offset = 0;
-        void Add(int rows, int cols)
-        {
-            inputs.Add(Matrix.FromSingle(theta.AsSpan(offset, rows * cols), rows, cols));
-            handWritten.Add(Matrix.FromSingle(gradient.AsSpan(offset, rows * cols), rows, cols));
-            offset += rows * cols;
-        }
-        int gates = gru ? 3 : 1;
-        for (int k = 0; k < gates; k++) Add(Hidden, In);
-        for (int k = 0; k < gates; k++) Add(Hidden, Hidden);
-        for (int k = 0; k < (gru ? 6 : 1); k++) Add(1, Hidden);
-        int head = inputs.Count;
-        Add(Mid, Hidden);
-        Add(1, Mid);
-        Add(Out, Mid);
-        Add(1, Out);
-        Assert.That(offset, Is.EqualTo(theta.Length));
+        int head = RecurrentBrainLayout.Split(theta, gradient, gru, In, Hidden, Mid, Out, inputs, handWritten);
 
         Func<Graph, Node[], Node> loss = (g, p) =>
         {
