@@ -18,6 +18,9 @@ internal sealed class LayerStack : IParallelWork
     private BufferSlice _x, _y;
     private int _rows, _blockRows;
     private bool _warmed;
+    private readonly DenseChainLayer[]? _chain;
+    private BufferSlice _chainParameters;
+    private bool _chainPrepared;
 
     public LayerStack(BrainSpec spec, IBackend backend)
     {
@@ -34,6 +37,7 @@ internal sealed class LayerStack : IParallelWork
             fanIn = l.Outputs;
         }
         _work = new Workspace(backend, spec, Layers);
+        if (_work.Host is not null) _chain = new DenseChainLayer[Layers.Length];
     }
 
     /// <summary>Predict over any batch, in chunks of MaxBatch rows (see <see cref="Infer"/>).</summary>
@@ -302,6 +306,7 @@ internal sealed class LayerStack : IParallelWork
             _work.Fused.Run(y, x, rows);
             return;
         }
+        if (_chain is not null && !_chainPrepared) PrepareChain();
         int blocks = (rows + _blockRows - 1) / _blockRows;
         if (host is not null && host.TryRunBlocks(this, blocks, ref _warmed)) return;
         for (int block = 0; block < blocks; block++) InferBlock(_backend, block);
@@ -321,6 +326,20 @@ internal sealed class LayerStack : IParallelWork
         _work.Fused = fusing.PrepareFusedForward(layers);
     }
 
+    // The host's one-pass chain (DenseChain) over the layers as the arena bound them (once, for good): every W and b in one array.
+    private void PrepareChain()
+    {
+        _chainPrepared = true;
+        BufferSlice first = ((Dense)Layers[0]).Weight;
+        for (int i = 0; i < Layers.Length; i++)
+        {
+            var d = (Dense)Layers[i];
+            if (d.Weight.Buffer != first.Buffer || d.Bias.Buffer != first.Buffer) return;
+            _chain![i] = new DenseChainLayer(d.Weight.Offset, d.Bias.Offset, d.Inputs, d.Outputs, d.Activation);
+        }
+        _chainParameters = new BufferSlice(first.Buffer, 0, first.Buffer.Length);
+    }
+
     /// <summary>One block on a worker of the pool.</summary>
     /// <param name="item">The block.</param>
     public void Execute(int item) => InferBlock(_work.Host!.Serial, item);
@@ -331,6 +350,13 @@ internal sealed class LayerStack : IParallelWork
     {
         int r0 = block * _blockRows, n = Math.Min(_blockRows, _rows - r0), last = Layers.Length - 1;
         BufferSlice x = _x.Slice(r0 * _inputs, n * _inputs);
+        if (!_chainParameters.IsEmpty && DenseChain.Prefers(GemmIsas.Best, _chain!, n))
+        {
+            // Bitwise the layer-by-layer pass below (DenseChain.Prefers admits only the blocks where it is).
+            IHostBackend host = _work.Host!;
+            DenseChain.Run(GemmIsas.Best, host.HostSpan(_y.Slice(r0 * _outputs, n * _outputs)), host.HostSpan(x), n, host.HostSpan(_chainParameters), _chain!);
+            return;
+        }
         for (int i = 0; i <= last; i++)
         {
             Layer layer = Layers[i];
