@@ -2,7 +2,6 @@ using System;
 using System.Runtime.CompilerServices;
 #if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 #endif
 
 namespace Cortex.Kernels;
@@ -205,53 +204,13 @@ internal static unsafe class DenseChain
     // t (width, strip) = the first `height` rows of x (rows of `width`) transposed; lanes past them are zero.
     private static void TransposeIn(float* t, int strip, float* x, int width, int height)
     {
-        int r8 = height & ~7, c8 = width & ~7;
-        for (int r = 0; r < r8; r += 8)
-            for (int c = 0; c < c8; c += 8)
-                Block8(x + (nint)r * width + c, width, t + (nint)c * strip + r, strip);
-        for (int c = 0; c < width; c++)
-        {
-            float* tc = t + (nint)c * strip;
-            int r = c < c8 ? r8 : 0;
-            for (; r < height; r++) tc[r] = x[(nint)r * width + c];
-            for (; r < strip; r++) tc[r] = 0f;
-        }
+        Transpose8.Matrix(t, strip, x, width, width, height, add: false);
+        if (height < strip)
+            for (int c = 0; c < width; c++) new Span<float>(t + (nint)c * strip + height, strip - height).Clear();
     }
 
     // The first `height` rows of y (rows of `width`) = t (width, strip) transposed.
-    private static void TransposeOut(float* y, int width, float* t, int strip, int height)
-    {
-        int r8 = height & ~7, c8 = width & ~7;
-        for (int r = 0; r < r8; r += 8)
-            for (int c = 0; c < c8; c += 8)
-                Block8(t + (nint)c * strip + r, strip, y + (nint)r * width + c, width);
-        for (int c = 0; c < width; c++)
-        {
-            float* tc = t + (nint)c * strip;
-            for (int r = c < c8 ? r8 : 0; r < height; r++) y[(nint)r * width + c] = tc[r];
-        }
-    }
-
-    // dst (8 × 8, row stride dstStride) = src (8 × 8, row stride srcStride) transposed, in registers.
-    private static void Block8(float* src, nint srcStride, float* dst, nint dstStride)
-    {
-        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride),
-            r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride),
-            r4 = Avx.LoadVector256(src + 4 * srcStride), r5 = Avx.LoadVector256(src + 5 * srcStride),
-            r6 = Avx.LoadVector256(src + 6 * srcStride), r7 = Avx.LoadVector256(src + 7 * srcStride);
-        // Pairs of rows interleaved, then quads within each 128-bit half, then the halves swapped into place.
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
-        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
-        Avx.Store(dst + dstStride, Avx.Permute2x128(s1, s5, 0x20));
-        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(s2, s6, 0x20));
-        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(s3, s7, 0x20));
-        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(s0, s4, 0x31));
-        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(s1, s5, 0x31));
-        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(s2, s6, 0x31));
-        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
-    }
+    private static void TransposeOut(float* y, int width, float* t, int strip, int height) =>
+        Transpose8.Matrix(y, width, t, strip, height, width, add: false);
 #endif
 }

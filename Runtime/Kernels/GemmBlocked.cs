@@ -40,14 +40,19 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private int _m, _n, _k;
     private bool _transposeA, _transposeB, _accumulate;
     private int _rowsPerItem, _colsPerItem, _colBlocks, _colPanels, _packItems;
-    private bool _packing, _packInItems;
+    private bool _packing, _packInItems, _sourceRows;
 
-    /// <summary>c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive.</summary>
+    /// <summary>
+    /// c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive. With <paramref name="sourceRows"/>
+    /// (a row-major, not transposed) a's rows are read where they lie instead of packed: for an a too large to copy
+    /// per call, such as a layer's weights; the same operations, so the same bits.
+    /// </summary>
     [MethodImpl(JitHints.HotLoop)]
     public static void Run(GemmIsa isa, float* c, float* a, float* b, int m, int n, int k,
-        bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool)
+        bool transposeA, bool transposeB, bool accumulate, WorkerPool? pool, bool sourceRows = false)
     {
         var work = _perThread ??= new GemmBlocked();
+        work._sourceRows = sourceRows && !transposeA;
         int threads = pool is null || 2.0 * m * n * k < ParallelFlops ? 1 : pool.Threads;
         int items = work.Plan(isa, m, n, k, threads);
         work._a = a;
@@ -192,11 +197,14 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         {
             float* aPacked = Align64(raw);
             float* scratch = aPacked + (nint)rowPanels * mr * depth;
+            bool direct = _sourceRows;
+            int edgeRows = rows % mr;       // a partial last panel: packed (zero-padded) even when the rows are read where they lie
             for (int p0 = 0; p0 < k; p0 += depth)
             {
                 int kc = Math.Min(depth, k - p0);
                 bool add = _accumulate || p0 > 0;
-                GemmPack.PackA(aPacked, _a, m, k, _transposeA, r0, rows, p0, kc, mr);
+                if (!direct) GemmPack.PackA(aPacked, _a, m, k, _transposeA, r0, rows, p0, kc, mr);
+                else if (edgeRows != 0) GemmPack.PackA(aPacked, _a, m, k, false, r0 + rows - edgeRows, edgeRows, p0, kc, mr);
                 for (int jp = 0; jp < colPanels; jp++)
                 {
                     int j0 = c0 + jp * nr;
@@ -206,18 +214,17 @@ internal sealed unsafe class GemmBlocked : IParallelWork
                     {
                         int i0 = r0 + ip * mr;
                         int height = Math.Min(mr, m - i0);
-                        float* aPanel = aPacked + (nint)ip * mr * kc;
+                        bool rowsInPlace = direct && height == mr;
+                        float* aPanel = rowsInPlace ? _a + (nint)i0 * k + p0 : direct ? aPacked : aPacked + (nint)ip * mr * kc;
                         float* cTile = _c + (nint)i0 * n + j0;
-                        if (height == mr && width == nr)
-                        {
-                            tile.Run(kc, aPanel, bPanel, cTile, n, add);
-                        }
-                        else
-                        {
-                            // Edge tile: the same micro-kernel into scratch, then only the valid part is written.
-                            tile.Run(kc, aPanel, bPanel, scratch, nr, false);
-                            tile.Merge(cTile, n, scratch, height, width, add);
-                        }
+                        bool whole = height == mr && width == nr;
+                        // Edge tile: the same micro-kernel into scratch, then only the valid part is written.
+                        float* target = whole ? cTile : scratch;
+                        nint ldt = whole ? n : nr;
+                        bool addHere = whole && add;
+                        if (rowsInPlace) tile.RunRows(kc, aPanel, k, bPanel, target, ldt, addHere);
+                        else tile.Run(kc, aPanel, bPanel, target, ldt, addHere);
+                        if (!whole) tile.Merge(cTile, n, scratch, height, width, add);
                     }
                 }
             }

@@ -73,6 +73,9 @@ internal unsafe interface ITile
     /// <summary>c (MR, NR) = or += packed a · packed b over kc steps; see <see cref="GemmMicroKernel"/>.</summary>
     void Run(int kc, float* a, float* b, float* c, nint ldc, bool add);
 
+    /// <summary>The same product with MR rows of a row-major a read where they lie (row stride <paramref name="lda"/>): the same operations, nothing packed.</summary>
+    void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool add);
+
     /// <summary>Writes (or adds) the top-left (rows, cols) of a tile that <see cref="Run"/> left in scratch (row stride NR) to c.</summary>
     void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add);
 }
@@ -81,14 +84,16 @@ internal unsafe interface ITile
 /// <summary>AVX-512: 8 × 32 tile, 16 accumulators of the 32 zmm registers.</summary>
 internal readonly unsafe struct Avx512Tile : ITile
 {
-    public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile8<Simd512, Vector512<float>>(kc, a, b, c, ldc, add);
+    public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile8<Simd512, Vector512<float>, PackedRows>(kc, a, new PackedRows(8), b, c, ldc, add);
+    public void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile8<Simd512, Vector512<float>, SourceRows>(kc, a, new SourceRows(lda), b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<Simd512, Vector512<float>>(c, ldc, tile, rows, cols, add);
 }
 
 /// <summary>AVX2: 6 × 16 tile, 12 accumulators of the 16 ymm registers.</summary>
 internal readonly unsafe struct Avx2Tile : ITile
 {
-    public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<Simd256, Vector256<float>>(kc, a, b, c, ldc, add);
+    public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<Simd256, Vector256<float>, PackedRows>(kc, a, new PackedRows(6), b, c, ldc, add);
+    public void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<Simd256, Vector256<float>, SourceRows>(kc, a, new SourceRows(lda), b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<Simd256, Vector256<float>>(c, ldc, tile, rows, cols, add);
 }
 #endif
@@ -96,14 +101,16 @@ internal readonly unsafe struct Avx2Tile : ITile
 /// <summary>Portable: 6 × 2W tile of System.Numerics.Vector.</summary>
 internal readonly unsafe struct VectorTile : ITile
 {
-    public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdVector, Vector<float>>(kc, a, b, c, ldc, add);
+    public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdVector, Vector<float>, PackedRows>(kc, a, new PackedRows(6), b, c, ldc, add);
+    public void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdVector, Vector<float>, SourceRows>(kc, a, new SourceRows(lda), b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<SimdVector, Vector<float>>(c, ldc, tile, rows, cols, add);
 }
 
 /// <summary>Scalar: 6 × 2 tile.</summary>
 internal readonly unsafe struct ScalarTile : ITile
 {
-    public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdScalar, float>(kc, a, b, c, ldc, add);
+    public void Run(int kc, float* a, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdScalar, float, PackedRows>(kc, a, new PackedRows(6), b, c, ldc, add);
+    public void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, bool add) => GemmMicroKernel.Tile6<SimdScalar, float, SourceRows>(kc, a, new SourceRows(lda), b, c, ldc, add);
     public void Merge(float* c, nint ldc, float* tile, int rows, int cols, bool add) => GemmMicroKernel.Merge<SimdScalar, float>(c, ldc, tile, rows, cols, add);
 }
 

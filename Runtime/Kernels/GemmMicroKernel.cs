@@ -13,8 +13,8 @@ internal static unsafe class GemmMicroKernel
 {
     /// <summary>c (MR=6, 2W) = or += a panel (6 per k step) · b panel (2W per k step), W = lanes of <typeparamref name="TV"/>.</summary>
     [MethodImpl(JitHints.HotLoop)]
-    public static void Tile6<TS, TV>(int kc, float* a, float* b, float* c, nint ldc, bool add)
-        where TS : struct, ISimdOps<TV> where TV : struct
+    public static void Tile6<TS, TV, TA>(int kc, float* a, TA rows, float* b, float* c, nint ldc, bool add)
+        where TS : struct, ISimdOps<TV> where TV : struct where TA : struct, ITileRows
     {
         TS s = default;
         int w = s.Count;
@@ -35,19 +35,19 @@ internal static unsafe class GemmMicroKernel
         for (int p = 0; p < kc; p++)
         {
             TV b0 = s.Load(b), b1 = s.Load(b + w);
-            TV a0 = s.Broadcast(a + 0);
+            TV a0 = s.Broadcast(a + rows.Offset(0));
             c00 = s.MultiplyAdd(a0, b0, c00); c01 = s.MultiplyAdd(a0, b1, c01);
-            TV a1 = s.Broadcast(a + 1);
+            TV a1 = s.Broadcast(a + rows.Offset(1));
             c10 = s.MultiplyAdd(a1, b0, c10); c11 = s.MultiplyAdd(a1, b1, c11);
-            TV a2 = s.Broadcast(a + 2);
+            TV a2 = s.Broadcast(a + rows.Offset(2));
             c20 = s.MultiplyAdd(a2, b0, c20); c21 = s.MultiplyAdd(a2, b1, c21);
-            TV a3 = s.Broadcast(a + 3);
+            TV a3 = s.Broadcast(a + rows.Offset(3));
             c30 = s.MultiplyAdd(a3, b0, c30); c31 = s.MultiplyAdd(a3, b1, c31);
-            TV a4 = s.Broadcast(a + 4);
+            TV a4 = s.Broadcast(a + rows.Offset(4));
             c40 = s.MultiplyAdd(a4, b0, c40); c41 = s.MultiplyAdd(a4, b1, c41);
-            TV a5 = s.Broadcast(a + 5);
+            TV a5 = s.Broadcast(a + rows.Offset(5));
             c50 = s.MultiplyAdd(a5, b0, c50); c51 = s.MultiplyAdd(a5, b1, c51);
-            a += 6;
+            a += rows.Step;
             b += 2 * w;
         }
         if (add)
@@ -72,8 +72,8 @@ internal static unsafe class GemmMicroKernel
 
     /// <summary>c (MR=8, 2W) = or += a panel (8 per k step) · b panel (2W per k step), W = lanes of <typeparamref name="TV"/>.</summary>
     [MethodImpl(JitHints.HotLoop)]
-    public static void Tile8<TS, TV>(int kc, float* a, float* b, float* c, nint ldc, bool add)
-        where TS : struct, ISimdOps<TV> where TV : struct
+    public static void Tile8<TS, TV, TA>(int kc, float* a, TA rows, float* b, float* c, nint ldc, bool add)
+        where TS : struct, ISimdOps<TV> where TV : struct where TA : struct, ITileRows
     {
         TS s = default;
         int w = s.Count;
@@ -96,23 +96,23 @@ internal static unsafe class GemmMicroKernel
         for (int p = 0; p < kc; p++)
         {
             TV b0 = s.Load(b), b1 = s.Load(b + w);
-            TV a0 = s.Broadcast(a + 0);
+            TV a0 = s.Broadcast(a + rows.Offset(0));
             c00 = s.MultiplyAdd(a0, b0, c00); c01 = s.MultiplyAdd(a0, b1, c01);
-            TV a1 = s.Broadcast(a + 1);
+            TV a1 = s.Broadcast(a + rows.Offset(1));
             c10 = s.MultiplyAdd(a1, b0, c10); c11 = s.MultiplyAdd(a1, b1, c11);
-            TV a2 = s.Broadcast(a + 2);
+            TV a2 = s.Broadcast(a + rows.Offset(2));
             c20 = s.MultiplyAdd(a2, b0, c20); c21 = s.MultiplyAdd(a2, b1, c21);
-            TV a3 = s.Broadcast(a + 3);
+            TV a3 = s.Broadcast(a + rows.Offset(3));
             c30 = s.MultiplyAdd(a3, b0, c30); c31 = s.MultiplyAdd(a3, b1, c31);
-            TV a4 = s.Broadcast(a + 4);
+            TV a4 = s.Broadcast(a + rows.Offset(4));
             c40 = s.MultiplyAdd(a4, b0, c40); c41 = s.MultiplyAdd(a4, b1, c41);
-            TV a5 = s.Broadcast(a + 5);
+            TV a5 = s.Broadcast(a + rows.Offset(5));
             c50 = s.MultiplyAdd(a5, b0, c50); c51 = s.MultiplyAdd(a5, b1, c51);
-            TV a6 = s.Broadcast(a + 6);
+            TV a6 = s.Broadcast(a + rows.Offset(6));
             c60 = s.MultiplyAdd(a6, b0, c60); c61 = s.MultiplyAdd(a6, b1, c61);
-            TV a7 = s.Broadcast(a + 7);
+            TV a7 = s.Broadcast(a + rows.Offset(7));
             c70 = s.MultiplyAdd(a7, b0, c70); c71 = s.MultiplyAdd(a7, b1, c71);
-            a += 8;
+            a += rows.Step;
             b += 2 * w;
         }
         if (add)

@@ -1,28 +1,43 @@
 using System;
 using System.Runtime.CompilerServices;
 #if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 #endif
 
 namespace Cortex.Kernels;
 
 /// <summary>
-/// NT products with few columns and many rows — a narrow output layer, z = x·Wᵀ with W (n ≤ 8, k): packed as
-/// they stand, n would fill a quarter of a 32-wide panel. Computed transposed instead, cᵀ (n, m) = W · xᵀ, where
-/// the n rows of W are one register tile of rows and the m rows of x stream through whole panels, then cᵀ is
-/// transposed into c. Same micro-kernel, same k slices, so the path still depends on the shape alone.
+/// NT products computed transposed, cᵀ (n, m) = b · aᵀ, then transposed into c — z = x·Wᵀ with W (n, k) as the left
+/// operand, read where it lies (nothing packed), and the rows of x packed as the panels:
+/// <list type="bullet">
+/// <item>a narrow output layer (n ≤ 16) over many rows: packed as they stand, n would fill at most half of a 32-wide
+/// panel, while as rows of the product the n rows of W are one or two register tiles;</item>
+/// <item>a wide layer over a small batch (m ≤ 256, n ≥ 2m): packing Wᵀ, all n·k of it, every call costs more than
+/// packing the m·k of x, and W is too large for the copy to stay in cache.</item>
+/// </list>
+/// Same micro-kernel, same k slices, so every element sees the operations of the blocked product and the path still
+/// depends on the shape alone.
 /// </summary>
 internal static unsafe class GemmTransposed
 {
     /// <summary>From this many rows of c the transposed product beats the direct dot products.</summary>
     public const int MinRows = 64;
 
+    /// <summary>At most this many columns make a narrow layer: two register tiles of rows of W, where packed they would pad a 32-wide panel.</summary>
+    private const int NarrowColumns = 16;
+
+    /// <summary>At most this many rows of c for the wide-layer case (one row block of the blocked product).</summary>
+    private const int MaxBatchRows = 256;
+
     [ThreadStatic] private static float[]? _scratch;
 
-    /// <summary>Whether the product takes this path: NT, n ≤ 8, k ≥ 16, m ≥ <see cref="MinRows"/>, and not already a direct one.</summary>
+    /// <summary>
+    /// Whether the product takes this path: NT with k ≥ 16, and either n ≤ 16 with m ≥ <see cref="MinRows"/>, or
+    /// m ≤ 256 with n ≥ 2m and m a multiple of 32 or at least 128 (so the m columns of cᵀ fill whole panels).
+    /// </summary>
     public static bool Prefers(int m, int n, int k, bool transposeA, bool transposeB) =>
-        transposeB && !transposeA && n <= 8 && k >= 16 && m >= MinRows;
+        transposeB && !transposeA && k >= 16
+        && (n <= NarrowColumns ? m >= MinRows : m <= MaxBatchRows && n >= 2 * m && (m % 32 == 0 || m >= 128));
 
     /// <summary>c (m, n) = or += a (m, k) · bᵀ, b stored (n, k). m, n, k are positive.</summary>
     [MethodImpl(JitHints.HotLoop)]
@@ -31,13 +46,16 @@ internal static unsafe class GemmTransposed
         float[] scratch = _scratch is { } s && s.Length >= m * n ? s : (_scratch = new float[Math.Max(m * n, 1024)]);
         fixed (float* t = scratch)
         {
-            GemmBlocked.Run(isa, t, b, a, n, m, k, transposeA: false, transposeB: true, accumulate: false, pool);   // cᵀ = b · aᵀ
+            GemmBlocked.Run(isa, t, b, a, n, m, k, transposeA: false, transposeB: true, accumulate: false, pool, sourceRows: true);   // cᵀ = b · aᵀ
             // c[i, j] (+)= cᵀ[j, i]: the product was summed on its own, then added, as the blocked kernel does.
-            int i = 0;
 #if NET8_0_OR_GREATER
-            if (n == 8 && Avx.IsSupported) i = TransposeEight(c, t, m, accumulate);
+            if (Avx.IsSupported)
+            {
+                Transpose8.Matrix(c, n, t, m, m, n, accumulate);
+                return;
+            }
 #endif
-            for (; i < m; i++)
+            for (int i = 0; i < m; i++)
             {
                 float* ci = c + (nint)i * n;
                 float* ti = t + i;
@@ -48,39 +66,4 @@ internal static unsafe class GemmTransposed
             }
         }
     }
-
-#if NET8_0_OR_GREATER
-    /// <summary>
-    /// c (m, 8) (+)= tᵀ for t (8, m), eight rows of c at a time by an 8 × 8 register transpose (pure data movement, and
-    /// one add per element when accumulating: the values of the scalar loop). Returns the rows done (a multiple of 8).
-    /// </summary>
-    private static int TransposeEight(float* c, float* t, int m, bool accumulate)
-    {
-        int i0 = 0;
-        for (; i0 + 8 <= m; i0 += 8)
-        {
-            float* ti = t + i0;
-            Vector256<float> r0 = Avx.LoadVector256(ti), r1 = Avx.LoadVector256(ti + m), r2 = Avx.LoadVector256(ti + 2 * m),
-                r3 = Avx.LoadVector256(ti + 3 * m), r4 = Avx.LoadVector256(ti + 4 * m), r5 = Avx.LoadVector256(ti + 5 * m),
-                r6 = Avx.LoadVector256(ti + 6 * m), r7 = Avx.LoadVector256(ti + 7 * m);
-            // Pairs, then quads of columns within each 128-bit half, then the halves: row i of c ends up in out_i.
-            Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
-            Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
-            Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
-            Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
-            float* ci = c + (nint)i0 * 8;
-            Put(ci, Avx.Permute2x128(s0, s4, 0x20), accumulate);
-            Put(ci + 8, Avx.Permute2x128(s1, s5, 0x20), accumulate);
-            Put(ci + 16, Avx.Permute2x128(s2, s6, 0x20), accumulate);
-            Put(ci + 24, Avx.Permute2x128(s3, s7, 0x20), accumulate);
-            Put(ci + 32, Avx.Permute2x128(s0, s4, 0x31), accumulate);
-            Put(ci + 40, Avx.Permute2x128(s1, s5, 0x31), accumulate);
-            Put(ci + 48, Avx.Permute2x128(s2, s6, 0x31), accumulate);
-            Put(ci + 56, Avx.Permute2x128(s3, s7, 0x31), accumulate);
-        }
-        return i0;
-
-        static void Put(float* p, Vector256<float> v, bool add) => Avx.Store(p, add ? Avx.Add(Avx.LoadVector256(p), v) : v);
-    }
-#endif
 }

@@ -18,6 +18,8 @@ public sealed class GemmTests
         (1000, 17, 129), (17, 1000, 65), (20, 40, 1100),
         (64, 8, 64), (100, 3, 17), (257, 1, 600), (1000, 8, 129), (63, 8, 16),   // narrow NT: the transposed path from 64 rows
         (101, 8, 40), (71, 8, 64),                                             // eight columns: register transpose + scalar rest
+        (64, 256, 784), (32, 100, 40), (96, 200, 17), (130, 270, 600),       // NT wide layer, small batch: W read in place
+        (100, 10, 256), (64, 16, 30),                                        // NT, 9-16 columns: two tiles of rows of W
     };
 
     private static IEnumerable<TestCaseData> ShapeCases()
@@ -44,6 +46,28 @@ public sealed class GemmTests
                 Gemm.MultiplyOn(isa, actual, a, b, m, n, k, transposeA, transposeB, accumulate, null);
                 AssertClose(actual, expected, tolerance, $"{isa} accumulate={accumulate}");
             }
+        }
+    }
+
+    [TestCase(64, 256, 784)]
+    [TestCase(32, 100, 40)]
+    [TestCase(130, 270, 600)]
+    [TestCase(256, 512, 64)]
+    public unsafe void WideLayerOverASmallBatchIsBitwiseTheBlockedProduct(int m, int n, int k)
+    {
+        Assert.That(GemmTransposed.Prefers(m, n, k, transposeA: false, transposeB: true), Is.True);
+        var rng = new Random(m + n + k);
+        float[] a = Random(rng, m * k), b = Random(rng, n * k);
+        foreach (GemmIsa isa in Isas)
+        {
+            float[] blocked = new float[m * n], routed = new float[m * n];
+            fixed (float* pc = blocked)
+            fixed (float* pa = a)
+            fixed (float* pb = b)
+                GemmBlocked.Run(isa, pc, pa, pb, m, n, k, transposeA: false, transposeB: true, accumulate: false, pool: null);
+            using var pool = new WorkerPool(2);
+            Gemm.MultiplyOn(isa, routed, a, b, m, n, k, transposeA: false, transposeB: true, accumulate: false, pool);
+            Assert.That(routed.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(blocked.Select(BitConverter.SingleToInt32Bits)), isa.ToString());
         }
     }
 
