@@ -140,7 +140,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
             rowPanels = Math.Min(rowTiles, MaxRows / _mr);
             _packItems = 1;
         }
-        else if (rowTiles <= MaxRows / _mr && colTiles >= threads)
+        else if (rowTiles <= MaxRows / _mr && colTiles >= threads && !_sourceRows)
         {
             // All rows fit one block: split the columns, and let each item pack its own panels of op(b) (so no
             // panel is shared between cores, and there is one fork-join instead of two). Each item packs all of a.
@@ -152,6 +152,9 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         }
         else
         {
+            // Row blocks: op(b) packed once for all, each item its own rows of a. With a's rows read where they lie
+            // (a layer's weights) nothing of a is copied, and participant t reads the t-th block of W's rows, the rows
+            // its core owns for the optimizer step (see CpuBackend's arena partition).
             int target = ItemsPerThread * threads;
             rowPanels = Math.Min(Math.Max(1, (rowTiles + target - 1) / target), MaxRows / _mr);
             int rowBlocks = (rowTiles + rowPanels - 1) / rowPanels;
