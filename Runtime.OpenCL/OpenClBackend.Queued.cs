@@ -165,14 +165,7 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
         q.ReadEvent = 0;
         q.ReadPending = false;
         if (done == 0) return;
-        try
-        {
-            ClCheck.Status(_api.WaitForEvents(1, &done), "clWaitForEvents");
-        }
-        finally
-        {
-            _api.ReleaseEvent(done);
-        }
+        Wait(done);
         _earlierWorkWaits++;
         ReleaseStaging(q.PendingStagingMark);
     }
@@ -181,6 +174,7 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
     private unsafe void ReadScalarsQueued(float* destination, OpenClBuffer source, int count, nint* done)
     {
         ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, source.Handle, false, 0, Bytes(count), destination, 0, null, done), "clEnqueueReadBuffer");
+        _commands++;
         _downloads++;
         _bytesDownloaded += (long)count * sizeof(float);
     }
@@ -188,10 +182,13 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
     // A read into unmanaged host memory; only the blocking one counts as a wait (and drains the queue).
     private unsafe void ReadScalars(float* destination, OpenClBuffer source, int count, bool blocking)
     {
-        ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, source.Handle, blocking, 0, Bytes(count), destination, 0, null, null), "clEnqueueReadBuffer");
+        nint done = 0;
+        ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, source.Handle, false, 0, Bytes(count), destination, 0, null, blocking ? &done : null), "clEnqueueReadBuffer");
+        _commands++;
         _downloads++;
         _bytesDownloaded += (long)count * sizeof(float);
         if (!blocking) return;
+        Wait(done);
         _blockingWaits++;
         QueueDrained();
     }
