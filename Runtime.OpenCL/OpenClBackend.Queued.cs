@@ -165,7 +165,14 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
         q.ReadEvent = 0;
         q.ReadPending = false;
         if (done == 0) return;
-        Wait(done);
+        try
+        {
+            ClCheck.Status(_api.WaitForEvents(1, &done), "clWaitForEvents");
+        }
+        finally
+        {
+            _api.ReleaseEvent(done);
+        }
         _earlierWorkWaits++;
         ReleaseStaging(q.PendingStagingMark);
     }
@@ -182,13 +189,11 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
     // A read into unmanaged host memory; only the blocking one counts as a wait (and drains the queue).
     private unsafe void ReadScalars(float* destination, OpenClBuffer source, int count, bool blocking)
     {
-        nint done = 0;
-        ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, source.Handle, false, 0, Bytes(count), destination, 0, null, blocking ? &done : null), "clEnqueueReadBuffer");
+        ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, source.Handle, blocking, 0, Bytes(count), destination, 0, null, null), "clEnqueueReadBuffer");
         _commands++;
         _downloads++;
         _bytesDownloaded += (long)count * sizeof(float);
         if (!blocking) return;
-        Wait(done);
         _blockingWaits++;
         QueueDrained();
     }

@@ -298,7 +298,7 @@ public sealed partial class OpenClBackend : IBackend
         lock (_sync)
         {
             ThrowIfDisposed();
-            if (!QueueIdle) WaitForQueue();
+            ClCheck.Status(_api.Finish(_queue.Value), "clFinish");
             _synchronizations++;
             _blockingWaits++;
             QueueDrained();
@@ -461,7 +461,7 @@ public sealed partial class OpenClBackend : IBackend
     private static nuint Bytes(int floats) => (nuint)floats * sizeof(float);
 
     // Waits for the queued work (none when the queue is idle and the buffer is shared), then copies: a shared buffer is
-    // read in place, any other is read by a queued copy whose event the host waits for.
+    // read in place after clFinish, any other by a blocking read.
     private unsafe void Read(Span<float> destination, BufferSlice source)
     {
         if (destination.Length == 0) return;
@@ -479,11 +479,9 @@ public sealed partial class OpenClBackend : IBackend
         {
             fixed (float* p = destination)
             {
-                nint done;
-                ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, Memory(source), false, Bytes(source.Offset), Bytes(destination.Length), p, 0, null, &done),
+                ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, Memory(source), true, Bytes(source.Offset), Bytes(destination.Length), p, 0, null, null),
                     "clEnqueueReadBuffer");
                 _commands++;
-                Wait(done);
             }
             _blockingWaits++;
             QueueDrained();

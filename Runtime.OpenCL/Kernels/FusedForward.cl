@@ -59,7 +59,8 @@ __kernel void fused_forward(__global float* y, int yOffset, __global const float
 // The same pass for CPU devices: work-item i carries rows FUSED_LANES · i .. FUSED_LANES · (i + 1) - 1 as the lanes of
 // vectors held in private memory, so each product is one vector multiply-add of FUSED_LANES rows by one broadcast
 // weight (the lanes never mix: per row the same operations in the same order as above). FUSED_MAX_WIDTH bounds every
-// width.
+// width. The activations (scalar per lane) run on the valid lanes only: the lanes past the batch are never stored, so
+// a short batch (one row) does not pay for FUSED_LANES of them.
 
 #ifndef FUSED_LANES
 #define FUSED_LANES 8
@@ -106,13 +107,13 @@ __kernel void fused_forward_lanes(__global float* y, int yOffset, __global const
             if (kind != ACT_SOFTMAX)
             {
                 float* lanes = (float*)&v;
-                for (int k = 0; k < FUSED_LANES; k++) lanes[k] = cortex_activate(kind, alpha, lanes[k]);
+                for (int k = 0; k < valid; k++) lanes[k] = cortex_activate(kind, alpha, lanes[k]);
             }
             out[j] = v;
         }
         if (kind == ACT_SOFTMAX)
         {
-            for (int k = 0; k < FUSED_LANES; k++)
+            for (int k = 0; k < valid; k++)
             {
                 float max = -INFINITY;
                 for (int j = 0; j < outputs; j++) max = fmax(max, ((float*)&out[j])[k]);
