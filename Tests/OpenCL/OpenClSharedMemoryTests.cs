@@ -116,6 +116,28 @@ public sealed class OpenClSharedMemoryTests
     }
 
     [Test]
+    public void ATrainingStepOnSharedMemoryQueuesOnlyItsLaunches()
+    {
+        RequireSharing();
+        using Brain shared = AgentBrain(true);
+        using Brain device = AgentBrain(false);
+        float[] x = Ramp(32 * 16, 0.02f), t = Ramp(8 * 16, 0.01f);
+        foreach (Brain brain in new[] { shared, device })
+        {
+            brain.Train(x, t, 16);
+            brain.Train(x, t, 16);
+        }
+        (long sharedCommands, OpenClCounters sharedCost) = Cost(() => shared.Train(x, t, 16));
+        (long deviceCommands, OpenClCounters deviceCost) = Cost(() => device.Train(x, t, 16));
+        Assert.That(sharedCommands, Is.EqualTo(sharedCost.KernelLaunches), "inputs, targets and the two partial sums are host copies");
+        Assert.That(deviceCommands, Is.EqualTo(deviceCost.KernelLaunches + 4), "two writes and two reads besides the launches");
+        foreach (OpenClCounters cost in new[] { sharedCost, deviceCost })
+        {
+            Assert.That((cost.BlockingWaits, cost.Uploads, cost.Downloads), Is.EqualTo((1L, 2L, 2L)));
+        }
+    }
+
+    [Test]
     public void BrainsInSharedAndDeviceMemoryAgreeBitwise()
     {
         using Brain shared = AgentBrain(true);
