@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Text;
 using Cortex.Backends;
 using Cortex.Kernels;
@@ -318,8 +317,7 @@ public sealed partial class OpenClBackend : IBackend
             }
             finally
             {
-                if (_staging != 0) Marshal.FreeHGlobal(_staging);
-                _staging = 0;
+                FreeStaging();
                 _rowLosses?.Dispose();
                 _partials.Dispose();
                 FreeAllShared();
@@ -523,14 +521,7 @@ public sealed partial class OpenClBackend : IBackend
                 _completed = _commands;
             }
             _stagingHead = _stagingTail = 0;
-            if (needed > _stagingCapacity)
-            {
-                if (_staging != 0) Marshal.FreeHGlobal(_staging);
-                _staging = 0;
-                _stagingCapacity = 0;
-                _staging = Marshal.AllocHGlobal((nint)needed * sizeof(float));
-                _stagingCapacity = needed;
-            }
+            if (needed > _stagingCapacity) AllocateStaging(needed);
             at = 0;
             _stagingHead = length;
         }

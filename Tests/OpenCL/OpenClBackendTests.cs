@@ -59,6 +59,7 @@ public sealed class OpenClBackendTests
             backend.Download(one, buffer.Slice((uploads - 1) * n + 5, 1));      // a wait: every queued upload has run
             Assert.That(one[0], Is.EqualTo(round + 5f), $"round {round}");
         }
+        Assert.That(backend.StagingIsPinned, Is.True, "the ring is a mapped CL_MEM_ALLOC_HOST_PTR buffer");
         Assert.That(waits[0], Is.GreaterThan(0), "the first round fills the staging and waits for room");
         Assert.That(waits[1], Is.EqualTo(0), "the grown staging holds a round");
         Assert.That(waits[2], Is.EqualTo(0));
