@@ -101,8 +101,20 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
             OpenClScalarQueue q = Own(queue);
             int a = q.LossGroups, b = q.SquareGroups;
             float* lossHost = q.Host, squareHost = q.Host + MaxPartials;
-            if (a > 0) ReadScalars(lossHost, q.LossPartials, a, blocking: b == 0);
-            if (b > 0) ReadScalars(squareHost, q.SquarePartials, b, blocking: true);
+            if (q.LossPartials.Host != null && q.SquarePartials.Host != null && (a > 0 || b > 0))
+            {
+                // Shared memory: one wait, then both partial sums read in place.
+                WaitForQueue();
+                _blockingWaits++;
+                QueueDrained();
+                if (a > 0) TakeScalars(lossHost, q.LossPartials, a);
+                if (b > 0) TakeScalars(squareHost, q.SquarePartials, b);
+            }
+            else
+            {
+                if (a > 0) ReadScalars(lossHost, q.LossPartials, a, blocking: b == 0);
+                if (b > 0) ReadScalars(squareHost, q.SquarePartials, b, blocking: true);
+            }
             loss = a == 0 ? 0f : (float)(AddPartials(new ReadOnlySpan<float>(lossHost, a)) / q.Rows);
             squares = b == 0 ? 0.0 : AddPartials(new ReadOnlySpan<float>(squareHost, b));
             q.LossGroups = q.SquareGroups = 0;
@@ -181,6 +193,15 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
     private unsafe void ReadScalarsQueued(float* destination, OpenClBuffer source, int count, nint* done)
     {
         ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, source.Handle, false, 0, Bytes(count), destination, 0, null, done), "clEnqueueReadBuffer");
+        _commands++;
+        _downloads++;
+        _bytesDownloaded += (long)count * sizeof(float);
+    }
+
+    // A shared buffer's first floats copied on the host, after the caller's wait.
+    private unsafe void TakeScalars(float* destination, OpenClBuffer source, int count)
+    {
+        new ReadOnlySpan<float>(source.Host, count).CopyTo(new Span<float>(destination, count));
         _downloads++;
         _bytesDownloaded += (long)count * sizeof(float);
     }
@@ -189,6 +210,7 @@ public sealed partial class OpenClBackend : IQueuedScalarsBackend
     private unsafe void ReadScalars(float* destination, OpenClBuffer source, int count, bool blocking)
     {
         ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, source.Handle, blocking, 0, Bytes(count), destination, 0, null, null), "clEnqueueReadBuffer");
+        _commands++;
         _downloads++;
         _bytesDownloaded += (long)count * sizeof(float);
         if (!blocking) return;

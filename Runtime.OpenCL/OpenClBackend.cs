@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Reflection;
-using System.Runtime.InteropServices;
 using System.Text;
 using Cortex.Backends;
 using Cortex.Kernels;
@@ -200,6 +199,7 @@ public sealed partial class OpenClBackend : IBackend
                 throw new ArgumentOutOfRangeException(nameof(length), length,
                     $"{length} floats ({bytes} bytes) exceed the largest buffer {Device.Name} allows ({Device.MaxAllocationBytes} bytes).");
             }
+            if (AllocatesShared) return AllocateShared(length, bytes);
             int status;
             nint memory = _api.CreateBuffer(_context.Value, MemFlags.ReadWrite, (nuint)bytes, null, &status);
             ClCheck.Status(status, "clCreateBuffer");
@@ -211,10 +211,12 @@ public sealed partial class OpenClBackend : IBackend
 
     /// <inheritdoc />
     /// <remarks>
-    /// The span is copied into the backend's host staging memory and the device copy is queued without waiting
-    /// (the caller may reuse the span at once). The staging memory is a ring: what a copy read is reused once the host
-    /// knows the copy has run (any blocking call, or the completed read of a pipelined training step, since the queue is
-    /// in order); only when it is full does an upload wait (and the staging grows, so a steady loop stops waiting).
+    /// Never waits for the device; the caller may reuse the span at once. Where the device shares the host's memory and
+    /// no queued command is outstanding (e.g. after the wait of the previous Predict), the span is copied straight into
+    /// the buffer: no command at all. Otherwise it is copied into the backend's host staging memory and the device copy
+    /// is queued. The staging memory is a ring: what a copy read is reused once the host knows the copy has run (any
+    /// blocking call, or the completed read of a pipelined training step, since the queue is in order); only when it is
+    /// full does an upload wait (and the staging grows, so a steady loop stops waiting).
     /// </remarks>
     public unsafe void Upload(BufferSlice destination, ReadOnlySpan<float> source)
     {
@@ -224,7 +226,11 @@ public sealed partial class OpenClBackend : IBackend
             ThrowIfDisposed();
             Own(destination, nameof(destination));
             if (source.Length == 0) return;
-            if (source.Length > MaxStagingFloats)
+            if (QueueIdle && destination.Buffer is OpenClBuffer shared && shared.Host != null)
+            {
+                source.CopyTo(new Span<float>(shared.Host + destination.Offset, source.Length));
+            }
+            else if (source.Length > MaxStagingFloats)
             {
                 fixed (float* p = source)
                 {
@@ -232,6 +238,7 @@ public sealed partial class OpenClBackend : IBackend
                     ClCheck.Status(_api.EnqueueWriteBuffer(_queue.Value, Memory(destination), true, Bytes(destination.Offset), Bytes(source.Length), p, 0, null, null),
                         "clEnqueueWriteBuffer");
                 }
+                _commands++;
                 _blockingWaits++;
                 QueueDrained();
             }
@@ -241,6 +248,7 @@ public sealed partial class OpenClBackend : IBackend
                 source.CopyTo(new Span<float>(staged, source.Length));
                 ClCheck.Status(_api.EnqueueWriteBuffer(_queue.Value, Memory(destination), false, Bytes(destination.Offset), Bytes(source.Length), staged, 0, null, null),
                     "clEnqueueWriteBuffer");
+                _commands++;
             }
             _uploads++;
             _bytesUploaded += (long)source.Length * sizeof(float);
@@ -309,10 +317,10 @@ public sealed partial class OpenClBackend : IBackend
             }
             finally
             {
-                if (_staging != 0) Marshal.FreeHGlobal(_staging);
-                _staging = 0;
+                FreeStaging();
                 _rowLosses?.Dispose();
                 _partials.Dispose();
+                FreeAllShared();
                 ReleaseOwned();
             }
         }
@@ -450,22 +458,43 @@ public sealed partial class OpenClBackend : IBackend
 
     private static nuint Bytes(int floats) => (nuint)floats * sizeof(float);
 
+    // Waits for the queued work (none when the queue is idle and the buffer is shared), then copies: a shared buffer is
+    // read in place after clFinish, any other by a blocking read.
     private unsafe void Read(Span<float> destination, BufferSlice source)
     {
         if (destination.Length == 0) return;
-        fixed (float* p = destination)
+        if (source.Buffer is OpenClBuffer shared && shared.Host != null)
         {
-            ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, Memory(source), true, Bytes(source.Offset), Bytes(destination.Length), p, 0, null, null),
-                "clEnqueueReadBuffer");
+            if (!QueueIdle)
+            {
+                WaitForQueue();
+                _blockingWaits++;
+                QueueDrained();
+            }
+            new ReadOnlySpan<float>(shared.Host + source.Offset, destination.Length).CopyTo(destination);
+        }
+        else
+        {
+            fixed (float* p = destination)
+            {
+                ClCheck.Status(_api.EnqueueReadBuffer(_queue.Value, Memory(source), true, Bytes(source.Offset), Bytes(destination.Length), p, 0, null, null),
+                    "clEnqueueReadBuffer");
+                _commands++;
+            }
+            _blockingWaits++;
+            QueueDrained();
         }
         _downloads++;
-        _blockingWaits++;
-        QueueDrained();
         _bytesDownloaded += (long)destination.Length * sizeof(float);
     }
 
-    // Every command queued so far has run (a blocking call returned on the in-order queue): staging is free again.
-    private void QueueDrained() => _stagingTail = _stagingHead;
+    // Every command queued so far has run (a blocking call returned on the in-order queue): staging is free again, and
+    // shared memory may be touched by the host.
+    private void QueueDrained()
+    {
+        _stagingTail = _stagingHead;
+        _completed = _commands;
+    }
 
     // The staging position the commands queued so far have used up to; once a command queued now is known to have run
     // (its event completed), ReleaseStaging(mark) frees everything they read.
@@ -489,16 +518,10 @@ public sealed partial class OpenClBackend : IBackend
             {
                 ClCheck.Status(_api.Finish(_queue.Value), "clFinish");
                 _blockingWaits++;
+                _completed = _commands;
             }
             _stagingHead = _stagingTail = 0;
-            if (needed > _stagingCapacity)
-            {
-                if (_staging != 0) Marshal.FreeHGlobal(_staging);
-                _staging = 0;
-                _stagingCapacity = 0;
-                _staging = Marshal.AllocHGlobal((nint)needed * sizeof(float));
-                _stagingCapacity = needed;
-            }
+            if (needed > _stagingCapacity) AllocateStaging(needed);
             at = 0;
             _stagingHead = length;
         }
@@ -598,6 +621,7 @@ public sealed partial class OpenClBackend : IBackend
         nuint g = (nuint)(((long)count + local - 1) / local * local), l = (nuint)local;
         ClCheck.Status(_api.EnqueueNdrangeKernel(_queue.Value, _kernel!.Value, 1, null, &g, &l, 0, null, null), "clEnqueueNDRangeKernel", _kernel.Name);
         _launches++;
+        _commands++;
     }
 
     private unsafe void Run2D(long globalX, long globalY, int localX, int localY)
@@ -606,5 +630,6 @@ public sealed partial class OpenClBackend : IBackend
         nuint* l = stackalloc nuint[] { (nuint)localX, (nuint)localY };
         ClCheck.Status(_api.EnqueueNdrangeKernel(_queue.Value, _kernel!.Value, 2, null, g, l, 0, null, null), "clEnqueueNDRangeKernel", _kernel.Name);
         _launches++;
+        _commands++;
     }
 }

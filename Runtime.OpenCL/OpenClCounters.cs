@@ -6,9 +6,9 @@ namespace Cortex.OpenCL;
 /// only its batch and downloads only two small partial sums).
 /// </summary>
 /// <param name="KernelLaunches">Kernels enqueued.</param>
-/// <param name="Uploads">Host-to-device copies.</param>
+/// <param name="Uploads">Host-to-device copies (in shared memory on an idle queue, a host copy that queues no command).</param>
 /// <param name="BytesUploaded">Bytes copied to the device.</param>
-/// <param name="Downloads">Device-to-host copies (each one waits for the device).</param>
+/// <param name="Downloads">Device-to-host copies (each waits for the device's queued work, if any).</param>
 /// <param name="BytesDownloaded">Bytes copied to the host.</param>
 /// <param name="Synchronizations">Explicit waits (<see cref="OpenClBackend.Synchronize"/>).</param>
 public readonly record struct OpenClCounters(long KernelLaunches, long Uploads, long BytesUploaded, long Downloads, long BytesDownloaded, long Synchronizations)

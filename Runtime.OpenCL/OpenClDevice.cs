@@ -94,6 +94,13 @@ public sealed class OpenClDevice
     internal bool HasCorrectlyRoundedDivideSqrt { get; private set; }
 
     /// <summary>
+    /// Whether the device works in the host's memory (CL_DEVICE_HOST_UNIFIED_MEMORY, as CPU devices and integrated GPUs
+    /// do) and shares fine-grained SVM buffers with the host (OpenCL 2.0 or later): a backend may then keep its buffers in
+    /// memory the host reads and writes directly.
+    /// </summary>
+    internal bool SharesHostMemory { get; private set; }
+
+    /// <summary>
     /// Every device of every OpenCL platform, in driver order. Empty when the library loads but reports
     /// no platform; throws <see cref="OpenClUnavailableException"/> when the library cannot be loaded.
     /// </summary>
@@ -190,6 +197,8 @@ public sealed class OpenClDevice
         MaxWorkGroupSize = (int)Math.Min(int.MaxValue, (ulong)DeviceValue<nuint>(api, DeviceInfo.MaxWorkGroupSize));
         IsUsable = DeviceValue<uint>(api, DeviceInfo.Available) != 0 && DeviceValue<uint>(api, DeviceInfo.CompilerAvailable) != 0;
         HasCorrectlyRoundedDivideSqrt = (DeviceValue<ulong>(api, DeviceInfo.SingleFPConfig) & CorrectlyRoundedDivideSqrt) != 0;
+        SharesHostMemory = OptionalDeviceValue<uint>(api, HostUnifiedMemory) != 0
+            && (OptionalDeviceValue<ulong>(api, DeviceInfo.SvmCapabilities) & (ulong)DeviceSvmCapabilities.FineGrainBuffer) != 0;
     }
 
     private unsafe string PlatformString(CL api, PlatformInfo info)
@@ -215,6 +224,15 @@ public sealed class OpenClDevice
         T value = default;
         ClCheck.Status(api.GetDeviceInfo(DeviceId, info, (nuint)sizeof(T), &value, null), "clGetDeviceInfo");
         return value;
+    }
+
+    // A query an older device may refuse (OpenCL 1.x has no SVM; CL_DEVICE_HOST_UNIFIED_MEMORY is deprecated since 2.0): 0 then.
+    private const DeviceInfo HostUnifiedMemory = (DeviceInfo)0x1035;   // CL_DEVICE_HOST_UNIFIED_MEMORY (the binding marks it obsolete)
+
+    private unsafe T OptionalDeviceValue<T>(CL api, DeviceInfo info) where T : unmanaged
+    {
+        T value = default;
+        return api.GetDeviceInfo(DeviceId, info, (nuint)sizeof(T), &value, null) == 0 ? value : default;
     }
 
     private static string Text(byte[] bytes)

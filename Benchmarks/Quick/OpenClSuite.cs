@@ -19,6 +19,8 @@ namespace Cortex.Benchmarks.Quick;
 /// runs on the device beside the CPU row. opencl_counts_* rows give the counts alone (no timing), for every
 /// shape the timed rows use: <c>quick opencl_counts</c> reproduces them in seconds. Round two: earlier_work_waits_per_call
 /// and the GEMM variant measured for the device on every row, and Brain.TrainPipelined rows (impl cortex-opencl-pipelined).
+/// commands_per_call counts every command the driver is given (launches, copies, markers): on a device whose buffers
+/// are in shared host memory (shared_memory true) a Predict's upload and download are host copies, not commands.
 /// </summary>
 public sealed class OpenClSuite : IQuickSuite
 {
@@ -187,6 +189,7 @@ public sealed class OpenClSuite : IQuickSuite
         action.Invoke();
         action.Invoke();
         OpenClCounters before = device.Counters;
+        long commands = device.CommandsQueued;
         action.Invoke();
         OpenClCounters d = device.Counters - before;
         return
@@ -194,6 +197,7 @@ public sealed class OpenClSuite : IQuickSuite
             new QuickField("launches_per_call", d.KernelLaunches), new QuickField("blocking_syncs_per_call", d.BlockingWaits),
             new QuickField("uploads_per_call", d.Uploads), new QuickField("downloads_per_call", d.Downloads),
             new QuickField("earlier_work_waits_per_call", d.EarlierWorkWaits), new QuickField("gemm_variant", device.GemmVariant),
+            new QuickField("commands_per_call", device.CommandsQueued - commands), new QuickField("shared_memory", device.AllocatesShared),
         ];
     }
 

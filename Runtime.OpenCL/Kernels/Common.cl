@@ -46,6 +46,33 @@ inline float cortex_softplus(float x)
     return fmax(x, 0.0f) + log1p_e;
 }
 
+// tanh as the CPU backend computes it (VectorMath.Tanh): x clamped to ±9, x·P(x²)/Q(x²), clamped to ±1; NaN stays NaN.
+// Defined for float and for the vector types by one macro, so that a vector lane rounds exactly as the scalar does
+// (a built-in tanh need not: PoCL's float16 tanh and its scalar tanh differ in the last bit).
+#define CORTEX_DEFINE_TANH(name, T) \
+    inline T name(T x) \
+    { \
+        T c = clamp(x, (T)(-9.0f), (T)(9.0f)); \
+        T s = c * c; \
+        T p = (T)(1.841329866e-11f); \
+        p = CORTEX_MULADD(p, s, (T)(-1.285413376e-08f)); \
+        p = CORTEX_MULADD(p, s, (T)(9.296165445e-06f)); \
+        p = CORTEX_MULADD(p, s, (T)(2.924280707e-03f)); \
+        p = CORTEX_MULADD(p, s, (T)(1.292265952e-01f)); \
+        p = CORTEX_MULADD(p, s, (T)(1.0f)); \
+        T q = (T)(2.285637602e-04f); \
+        q = CORTEX_MULADD(q, s, (T)(2.377803624e-02f)); \
+        q = CORTEX_MULADD(q, s, (T)(4.625595808e-01f)); \
+        q = CORTEX_MULADD(q, s, (T)(1.0f)); \
+        T r = clamp(c * p / q, (T)(-1.0f), (T)(1.0f)); \
+        return select(r, x, isnan(x)); \
+    }
+
+CORTEX_DEFINE_TANH(cortex_tanh, float)
+CORTEX_DEFINE_TANH(cortex_tanh4, float4)
+CORTEX_DEFINE_TANH(cortex_tanh8, float8)
+CORTEX_DEFINE_TANH(cortex_tanh16, float16)
+
 // f(x) for the element-wise activations (softmax is row-wise, see BiasActivationForward.cl).
 inline float cortex_activate(int kind, float alpha, float x)
 {
@@ -53,7 +80,7 @@ inline float cortex_activate(int kind, float alpha, float x)
     {
         case ACT_BINARY_STEP: return x < 0.0f ? 0.0f : 1.0f;
         case ACT_SIGMOID: return cortex_sigmoid(x);
-        case ACT_TANH: return tanh(x);
+        case ACT_TANH: return cortex_tanh(x);
         case ACT_RELU: return x > 0.0f ? x : 0.0f;
         case ACT_SOFTPLUS: return cortex_softplus(x);
         case ACT_LEAKY_RELU: return x >= 0.0f ? x : alpha * x;          // max(x, ax) as 0 <= a < 1

@@ -59,7 +59,9 @@ __kernel void fused_forward(__global float* y, int yOffset, __global const float
 // The same pass for CPU devices: work-item i carries rows FUSED_LANES · i .. FUSED_LANES · (i + 1) - 1 as the lanes of
 // vectors held in private memory, so each product is one vector multiply-add of FUSED_LANES rows by one broadcast
 // weight (the lanes never mix: per row the same operations in the same order as above). FUSED_MAX_WIDTH bounds every
-// width.
+// width. tanh and ReLU act on the whole vector (cortex_tanh's vector form rounds lane by lane as the scalar one); the
+// other activations, scalar per lane, run on the valid lanes only: the lanes past the batch are never stored, so a
+// short batch does not pay for FUSED_LANES of them.
 
 #ifndef FUSED_LANES
 #define FUSED_LANES 8
@@ -69,10 +71,13 @@ __kernel void fused_forward(__global float* y, int yOffset, __global const float
 #endif
 #if FUSED_LANES == 16
 typedef float16 fused_lanes;
+#define fused_tanh cortex_tanh16
 #elif FUSED_LANES == 4
 typedef float4 fused_lanes;
+#define fused_tanh cortex_tanh4
 #else
 typedef float8 fused_lanes;
+#define fused_tanh cortex_tanh8
 #endif
 
 __kernel void fused_forward_lanes(__global float* y, int yOffset, __global const float* x, int xOffset,
@@ -103,16 +108,18 @@ __kernel void fused_forward_lanes(__global float* y, int yOffset, __global const
             fused_lanes sum = (fused_lanes)(0.0f);
             for (int p = 0; p < inputs; p++) sum = CORTEX_MULADD(in[p], (fused_lanes)(wj[p]), sum);
             fused_lanes v = sum + (fused_lanes)(b[j]);
-            if (kind != ACT_SOFTMAX)
+            if (kind == ACT_TANH) v = fused_tanh(v);
+            else if (kind == ACT_RELU) v = select((fused_lanes)(0.0f), v, v > (fused_lanes)(0.0f));
+            else if (kind != ACT_SOFTMAX && kind != ACT_LINEAR)
             {
                 float* lanes = (float*)&v;
-                for (int k = 0; k < FUSED_LANES; k++) lanes[k] = cortex_activate(kind, alpha, lanes[k]);
+                for (int k = 0; k < valid; k++) lanes[k] = cortex_activate(kind, alpha, lanes[k]);
             }
             out[j] = v;
         }
         if (kind == ACT_SOFTMAX)
         {
-            for (int k = 0; k < FUSED_LANES; k++)
+            for (int k = 0; k < valid; k++)
             {
                 float max = -INFINITY;
                 for (int j = 0; j < outputs; j++) max = fmax(max, ((float*)&out[j])[k]);

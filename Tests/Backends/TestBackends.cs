@@ -7,7 +7,8 @@ using NUnit.Framework;
 namespace Cortex.Tests.Backends;
 
 /// <summary>
-/// The backends every backend test runs against, by name ("cpu", "opencl"). OpenCL uses the device
+/// The backends every backend test runs against, by name ("cpu", "opencl", and "opencl-device-memory": the same device
+/// with its buffers kept out of shared host memory, so that a device which shares it runs both paths). OpenCL uses the device
 /// named by the environment variable CORTEX_OPENCL_DEVICE (see <see cref="OpenClDeviceSelector.Parse"/>),
 /// else the best one. Without any OpenCL platform the OpenCL fixtures are ignored with the reason,
 /// except under CI=true, where they fail: CI installs PoCL and must run them.
@@ -16,12 +17,14 @@ internal static class TestBackends
 {
     public const string Cpu = "cpu";
     public const string OpenCl = "opencl";
+    public const string OpenClDeviceMemory = "opencl-device-memory";
 
     /// <summary>Fixture arguments for [TestFixtureSource]: one fixture per backend.</summary>
     public static IEnumerable<TestFixtureData> Fixtures()
     {
         yield return new TestFixtureData(Cpu);
         yield return new TestFixtureData(OpenCl);
+        yield return new TestFixtureData(OpenClDeviceMemory);
     }
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
@@ -30,6 +33,7 @@ internal static class TestBackends
     {
         Cpu => new CpuBackend(),
         OpenCl => CreateOpenCl(),
+        OpenClDeviceMemory => CreateOpenCl(sharedMemory: false),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown test backend."),
     };
 
@@ -65,12 +69,13 @@ internal static class TestBackends
     }
 
     /// <summary>An OpenCL backend on the test device, or Ignore (Fail under CI=true) when OpenCL is unavailable.</summary>
-    public static OpenClBackend CreateOpenCl()
+    /// <param name="sharedMemory">False: buffers in device memory even where the device shares host memory.</param>
+    public static OpenClBackend CreateOpenCl(bool sharedMemory = true)
     {
         OpenClDeviceSelector selector = OpenClDeviceSelector.Parse(Environment.GetEnvironmentVariable("CORTEX_OPENCL_DEVICE"));
         try
         {
-            return new OpenClBackend(selector);
+            return new OpenClBackend(selector) { PreferSharedMemory = sharedMemory };
         }
         catch (OpenClUnavailableException e)
         {

@@ -21,10 +21,13 @@ public sealed class OpenClBackendTests
     public void DisposeBackend() => _backend?.Dispose();
 
     [Test]
-    public void AnUploadIsQueuedFromStagingSoTheCallerMayReuseItsSpanAtOnce()
+    public void AnUploadIsQueuedFromStagingSoTheCallerMayReuseItsSpanAtOnce([Values] bool shared)
     {
         const int n = 1000;
+        _backend.PreferSharedMemory = shared;
         using DeviceBuffer buffer = _backend.Allocate(3 * n);
+        _backend.PreferSharedMemory = true;
+        _backend.Fill(buffer.All, -1f);                               // queued work: the uploads go through the staging
         float[] source = new float[n];
         for (int round = 0; round < 3; round++)
         {
@@ -40,7 +43,9 @@ public sealed class OpenClBackendTests
     [Test]
     public void UploadsWaitOnlyWhileTheStagingGrowsToWhatALoopNeeds()
     {
+        // The staging ring: buffers in device memory (in shared memory an upload to an idle queue needs no staging).
         using OpenClBackend backend = TestBackends.CreateOpenCl();
+        backend.PreferSharedMemory = false;
         const int n = 1024, uploads = 4;
         using DeviceBuffer buffer = backend.Allocate(uploads * n);
         float[] data = new float[n], one = new float[1];
@@ -54,6 +59,7 @@ public sealed class OpenClBackendTests
             backend.Download(one, buffer.Slice((uploads - 1) * n + 5, 1));      // a wait: every queued upload has run
             Assert.That(one[0], Is.EqualTo(round + 5f), $"round {round}");
         }
+        Assert.That(backend.StagingIsPinned, Is.True, "the ring is a mapped CL_MEM_ALLOC_HOST_PTR buffer");
         Assert.That(waits[0], Is.GreaterThan(0), "the first round fills the staging and waits for room");
         Assert.That(waits[1], Is.EqualTo(0), "the grown staging holds a round");
         Assert.That(waits[2], Is.EqualTo(0));

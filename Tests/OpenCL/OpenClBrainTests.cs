@@ -277,6 +277,8 @@ public sealed class OpenClBrainTests
     [TestCase(ActivationKind.LeakyRelu, ActivationKind.Swish, 250, true)]
     [TestCase(ActivationKind.Softplus, ActivationKind.BinaryStep, 129, true)]
     [TestCase(ActivationKind.Swish, ActivationKind.Softplus, 64, true)]
+    [TestCase(ActivationKind.Tanh, ActivationKind.Tanh, 1000, true)]
+    [TestCase(ActivationKind.Relu, ActivationKind.Relu, 999, true)]
     [TestCase(ActivationKind.Tanh, ActivationKind.Linear, 1, false)]
     [TestCase(ActivationKind.Relu, ActivationKind.Softmax, 3, false)]
     [TestCase(ActivationKind.Elu, ActivationKind.Sigmoid, 200, false)]
