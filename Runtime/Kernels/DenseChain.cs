@@ -39,7 +39,7 @@ internal static unsafe class DenseChain
     public static bool Prefers(GemmIsa isa, ReadOnlySpan<DenseChainLayer> layers, int rows)
     {
 #if NET8_0_OR_GREATER
-        if (isa is not (GemmIsa.Avx512 or GemmIsa.Avx2) || !GemmIsas.IsSupported(isa) || layers.IsEmpty || rows < 1) return false;
+        if (rows <= GemmDirect.MaxRows || isa is not (GemmIsa.Avx512 or GemmIsa.Avx2) || !GemmIsas.IsSupported(isa) || layers.IsEmpty) return false;
         int depth = GemmIsas.TileDepth(isa);
         foreach (DenseChainLayer l in layers)
         {

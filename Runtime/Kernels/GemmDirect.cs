@@ -16,7 +16,7 @@ internal static unsafe class GemmDirect
     private const long MaxWork = 8192;
 
     /// <summary>Up to this many rows of c the product is matrix-vector-like: direct loops read b once per row and waste nothing on padding.</summary>
-    private const int MaxRows = 4;
+    internal const int MaxRows = 4;
 
     /// <summary>Whether the product (m, n, k) takes the direct path. Depends on the shape alone, never on threads.</summary>
     public static bool Prefers(int m, int n, int k, bool transposeA, bool transposeB) =>
