@@ -102,12 +102,44 @@ __kernel void fused_forward_lanes(__global float* y, int yOffset, __global const
         const float alpha = as_float(d[5]);
         __global const float* w = parameters + d[2];
         __global const float* b = parameters + d[3];
-        for (int j = 0; j < outputs; j++)
+        // Eight outputs at a time, so each vector of inputs is loaded once for eight multiply-adds; every output still
+        // sums its products in order from zero, then adds its bias.
+        int j = 0;
+        for (; j + 8 <= outputs; j += 8)
+        {
+            __global const float* wj = w + j * inputs;
+            fused_lanes s0 = (fused_lanes)(0.0f), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int p = 0; p < inputs; p++)
+            {
+                fused_lanes v = in[p];
+                s0 = CORTEX_MULADD(v, (fused_lanes)(wj[p]), s0);
+                s1 = CORTEX_MULADD(v, (fused_lanes)(wj[inputs + p]), s1);
+                s2 = CORTEX_MULADD(v, (fused_lanes)(wj[2 * inputs + p]), s2);
+                s3 = CORTEX_MULADD(v, (fused_lanes)(wj[3 * inputs + p]), s3);
+                s4 = CORTEX_MULADD(v, (fused_lanes)(wj[4 * inputs + p]), s4);
+                s5 = CORTEX_MULADD(v, (fused_lanes)(wj[5 * inputs + p]), s5);
+                s6 = CORTEX_MULADD(v, (fused_lanes)(wj[6 * inputs + p]), s6);
+                s7 = CORTEX_MULADD(v, (fused_lanes)(wj[7 * inputs + p]), s7);
+            }
+            out[j] = s0 + (fused_lanes)(b[j]);
+            out[j + 1] = s1 + (fused_lanes)(b[j + 1]);
+            out[j + 2] = s2 + (fused_lanes)(b[j + 2]);
+            out[j + 3] = s3 + (fused_lanes)(b[j + 3]);
+            out[j + 4] = s4 + (fused_lanes)(b[j + 4]);
+            out[j + 5] = s5 + (fused_lanes)(b[j + 5]);
+            out[j + 6] = s6 + (fused_lanes)(b[j + 6]);
+            out[j + 7] = s7 + (fused_lanes)(b[j + 7]);
+        }
+        for (; j < outputs; j++)
         {
             __global const float* wj = w + j * inputs;
             fused_lanes sum = (fused_lanes)(0.0f);
             for (int p = 0; p < inputs; p++) sum = CORTEX_MULADD(in[p], (fused_lanes)(wj[p]), sum);
-            fused_lanes v = sum + (fused_lanes)(b[j]);
+            out[j] = sum + (fused_lanes)(b[j]);
+        }
+        for (j = 0; j < outputs; j++)
+        {
+            fused_lanes v = out[j];
             if (kind == ACT_TANH) v = fused_tanh(v);
             else if (kind == ACT_RELU) v = select((fused_lanes)(0.0f), v, v > (fused_lanes)(0.0f));
             else if (kind != ACT_SOFTMAX && kind != ACT_LINEAR)

@@ -292,11 +292,28 @@ public sealed class OpenClBrainTests
             ActivationKind.Elu => Activation.EluWithAlpha(0.8f),
             _ => Activation.FromKind(kind, 0f),
         };
-        Brain Build() => Brain.Create(32).Dense(64, Of(hidden)).Dense(64, Of(hidden)).Dense(8, Of(output)).MaxBatch(100).Backend(_backend).Build(seed: 51);
+        AssertFusedIsLayerByLayer(new[] { 32, 64, 64, 8 }, Of(hidden), Of(output), batch, lanes);
+    }
+
+    // Widths that are not multiples of the kernel's eight-output blocks: the blocks and the outputs left over.
+    [TestCase(true)]
+    [TestCase(false)]
+    public void ARaggedSmallNetworkPredictsInOneLaunchBitwiseAsLayerByLayer(bool lanes) =>
+        AssertFusedIsLayerByLayer(new[] { 7, 13, 10, 3 }, Activation.Tanh, Activation.Linear, 50, lanes);
+
+    private void AssertFusedIsLayerByLayer(int[] widths, Activation hidden, Activation output, int batch, bool lanes)
+    {
+        int inputs0 = widths[0], outputs = widths[^1];
+        Brain Build()
+        {
+            var builder = Brain.Create(inputs0);
+            for (int i = 1; i < widths.Length; i++) builder.Dense(widths[i], i == widths.Length - 1 ? output : hidden);
+            return builder.MaxBatch(100).Backend(_backend).Build(seed: 51);
+        }
         var random = new SeededRandom(52);
-        float[] inputs = new float[batch * 32];
+        float[] inputs = new float[batch * inputs0];
         for (int i = 0; i < inputs.Length; i++) inputs[i] = 4f * random.NextFloat() - 2f;
-        float[] fused = new float[batch * 8], layered = new float[batch * 8];
+        float[] fused = new float[batch * outputs], layered = new float[batch * outputs];
         using Brain a = Build();
         using Brain b = Build();
         bool defaultVariant = _backend.FusedOnLanes;
@@ -328,7 +345,7 @@ public sealed class OpenClBrainTests
         Assert.That(cost.BlockingWaits, Is.EqualTo(chunks), "one wait per chunk");
         before = _backend.Counters;
         b.Predict(inputs, layered, batch);
-        Assert.That((_backend.Counters - before).KernelLaunches, Is.EqualTo(chunks * (output == ActivationKind.Softmax ? 4 : 3)), "layer by layer");
+        Assert.That((_backend.Counters - before).KernelLaunches, Is.EqualTo(chunks * (widths.Length - 1 + (output.Kind == ActivationKind.Softmax ? 1 : 0))), "layer by layer");
     }
 
     [Test]
