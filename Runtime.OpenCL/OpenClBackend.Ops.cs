@@ -51,12 +51,13 @@ public sealed partial class OpenClBackend
     }
 
     // c = op(a)·op(b) (+= when accumulate); with an epilogue (y given): c += bias, y = f(c), in the same launch.
-    // Large products run on the variant measured fastest on this device (see OpenClBackend.Tuning.cs).
+    // Large products (every product on a CPU device) run on the variant measured fastest on this device (see
+    // OpenClBackend.Tuning.cs); the others on the tiled kernel.
     private void GemmCore(BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate,
         BufferSlice y, BufferSlice bias, Activation activation)
     {
-        bool large = _gemmVariants.Length > 1 && PreferBlockedGemm && m >= BlockedGemmMinimum && n >= BlockedGemmMinimum;
-        LaunchGemm(large ? LargeGemm() : _gemmVariants[0], c, a, b, m, n, k, transposeA, transposeB, accumulate, y, bias, activation);
+        bool tuned = _gemmVariants.Length > 1 && PreferBlockedGemm && (TunesEveryProduct || (m >= BlockedGemmMinimum && n >= BlockedGemmMinimum));
+        LaunchGemm(tuned ? LargeGemm() : _gemmVariants[0], c, a, b, m, n, k, transposeA, transposeB, accumulate, y, bias, activation);
     }
 
     private void LaunchGemm(GemmKernel g, BufferSlice c, BufferSlice a, BufferSlice b, int m, int n, int k, bool transposeA, bool transposeB, bool accumulate,
@@ -80,7 +81,11 @@ public sealed partial class OpenClBackend
         Push(epilogue ? 1 : 0);
         Push((int)activation.Kind);
         Push(activation.Alpha);
-        if (g.Threads > 0)
+        if (g.LanesRows > 0)
+        {
+            Run2D((n + 15) / 16, (m + g.LanesRows - 1) / g.LanesRows, 1, 1);
+        }
+        else if (g.Threads > 0)
         {
             Run2D((n + g.Tile - 1) / g.Tile * (long)g.Threads, (m + g.Tile - 1) / g.Tile * (long)g.Threads, g.Threads, g.Threads);
         }

@@ -4,8 +4,9 @@ using System.Diagnostics;
 
 namespace Cortex.OpenCL;
 
-// GEMM variants for large products (m and n at least 64): the plain tiled kernel and register-blocked kernels of
-// different tile sizes and work per item, all bitwise equal. The first large product on a device measures them once
+// GEMM variants for large products (m and n at least 64; every product on a CPU device): the plain tiled kernel,
+// register-blocked kernels of different tile sizes and work per item, and on CPU devices the one-item lanes kernels
+// (GemmLanes.cl) of different tile heights, all bitwise equal. The first large product on a device measures them once
 // (a 256 x 256 x 256 product each, best of three) unless the choice is already known (this process, the tuning file)
 // or forced (CORTEX_OPENCL_GEMM, tests); the measurement is not counted in Counters.
 public sealed partial class OpenClBackend
@@ -19,8 +20,9 @@ public sealed partial class OpenClBackend
     public static string? GemmTuningFile { get; set; }
 
     /// <summary>
-    /// The GEMM kernel variant this backend runs large products with ("tiled", or "blocked TxW": T x T work-items, each
-    /// computing W x W outputs), or "" until its first large product chose it. The environment variable
+    /// The GEMM kernel variant this backend runs large products with (every product on a CPU device): "tiled",
+    /// "blocked TxW" (T x T work-items, each computing W x W outputs) or, on CPU devices, "lanes Hx16/R" (one work-item
+    /// computing H x 16 outputs, R rows at a time), or "" until its first such product chose it. The environment variable
     /// <c>CORTEX_OPENCL_GEMM</c> (a variant name) skips the measurement and forces that variant.
     /// </summary>
     public string GemmVariant
@@ -106,18 +108,26 @@ public sealed partial class OpenClBackend
         return best;
     }
 
-    /// <summary>A GEMM kernel: the tiled one (Threads 0) or a register-blocked one (Threads x Threads items, Tile x Tile outputs).</summary>
+    /// <summary>
+    /// A GEMM kernel: the tiled one (Threads 0), a register-blocked one (Threads x Threads items, Tile x Tile outputs), or
+    /// a CPU one (LanesRows above 0: one-item work-groups, each LanesRows x 16 outputs).
+    /// </summary>
     private sealed class GemmKernel
     {
-        public GemmKernel(string name, ClHandle kernel, int threads, int tile)
+        public GemmKernel(string name, ClHandle kernel, int threads, int tile, int lanesRows = 0)
         {
+            LanesRows = lanesRows;
             Name = name;
             Kernel = kernel;
             Threads = threads;
             Tile = tile;
         }
 
+        public static GemmKernel Lanes(string name, ClHandle kernel, int rows) => new(name, kernel, 0, 16, rows);
+
         public string Name { get; }
+
+        public int LanesRows { get; }
 
         public ClHandle Kernel { get; }
 

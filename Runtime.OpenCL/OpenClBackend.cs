@@ -139,6 +139,17 @@ public sealed partial class OpenClBackend : IBackend
                 ClHandle handle = Kernel(kernel);
                 if (KernelWorkGroupSize(handle) >= threads * threads) variants.Add(new GemmKernel(name, handle, threads, threads * work));
             }
+            if (device.Type == OpenClDeviceType.Cpu)
+            {
+                foreach ((string name, string kernel, int rows) in new[]
+                {
+                    ("lanes 64x16/4", "gemm_lanes_64x16_r4", 64), ("lanes 48x16/6", "gemm_lanes_48x16_r6", 48),
+                    ("lanes 32x16/8", "gemm_lanes_32x16_r8", 32), ("lanes 64x16/8", "gemm_lanes_64x16_r8", 64),
+                })
+                {
+                    variants.Add(GemmKernel.Lanes(name, Kernel(kernel), rows));
+                }
+            }
             _gemmVariants = variants.ToArray();
             _partials = (OpenClBuffer)Allocate(MaxPartials);
         }
@@ -167,7 +178,10 @@ public sealed partial class OpenClBackend : IBackend
     /// <summary>True when the default register-blocked GEMM variant (16 x 16 work-items) runs here (the device allows 256-item work-groups).</summary>
     internal bool HasBlockedGemm => Find("blocked 16x4") is not null;
 
-    /// <summary>Lets tests and benchmarks run large products on the plain tiled kernel too (default true: the chosen variant).</summary>
+    /// <summary>True when every product runs on the chosen variant (CPU devices), not only the large ones.</summary>
+    internal bool TunesEveryProduct => Device.Type == OpenClDeviceType.Cpu;
+
+    /// <summary>Lets tests and benchmarks run the products the chosen variant would run on the plain tiled kernel (default true: the chosen variant).</summary>
     internal bool PreferBlockedGemm { get; set; } = true;
 
     /// <summary>The context's reference count as the driver reports it (each live buffer may hold one): for leak tests.</summary>

@@ -243,6 +243,113 @@ public sealed class OpenClBackendTests
         }
     }
 
+    // The same on the shapes where tiles are cut (m, n not multiples of any tile, a single row or column, k shorter and
+    // longer than one block, or none), adding to c, and with the dense layer's epilogue (bias + activation in the same launch).
+    [Test]
+    public void EveryGemmVariantAgreesBitwiseWithTheTiledKernelOnEdgesWhenAccumulatingAndWithTheEpilogue(
+        [Values(1, 7, 65, 300)] int m, [Values(1, 33, 70)] int n, [Values(0, 3, 83, 130)] int k)
+    {
+        var random = new SeededRandom((ulong)(m * 1000 + n * 10 + k));
+        float[] a = new float[m * k], b = new float[k * n], start = new float[m * n], bias = new float[n];
+        for (int i = 0; i < a.Length; i++) a[i] = random.NextFloat(-1f, 1f);
+        for (int i = 0; i < b.Length; i++) b[i] = random.NextFloat(-1f, 1f);
+        for (int i = 0; i < start.Length; i++) start[i] = random.NextFloat(-1f, 1f);
+        for (int i = 0; i < bias.Length; i++) bias[i] = random.NextFloat(-0.5f, 0.5f);
+        using DeviceBuffer sa = _backend.Allocate(a.Length), sb = _backend.Allocate(b.Length), sbias = _backend.Allocate(n);
+        using DeviceBuffer c = _backend.Allocate(m * n), y = _backend.Allocate(m * n);
+        _backend.Upload(sa.All, a);
+        _backend.Upload(sb.All, b);
+        _backend.Upload(sbias.All, bias);
+        Activation[] activations = { Activation.Linear, Activation.Tanh, Activation.Relu, Activation.Sigmoid, Activation.LeakyRelu };
+
+        // Every product of the case, each result appended: four transposes (c = op(a)·op(b), then c += op(a)·op(b)),
+        // then the dense forward (x = a (m, k), weight = b as (n, k)) with and without bias for each activation.
+        float[] Run()
+        {
+            var results = new System.Collections.Generic.List<float>();
+            float[] back = new float[m * n];
+            void Keep(DeviceBuffer buffer)
+            {
+                _backend.Download(back, buffer.All);
+                results.AddRange(back);
+            }
+            foreach (bool transposeA in new[] { false, true })
+            {
+                foreach (bool transposeB in new[] { false, true })
+                {
+                    _backend.Fill(c.All, float.NaN);
+                    _backend.Gemm(c.All, sa.All, sb.All, m, n, k, transposeA, transposeB, false);
+                    Keep(c);
+                    _backend.Upload(c.All, start);
+                    _backend.Gemm(c.All, sa.All, sb.All, m, n, k, transposeA, transposeB, true);
+                    Keep(c);
+                }
+            }
+            foreach (Activation activation in activations)
+            {
+                foreach (bool hasBias in new[] { false, true })
+                {
+                    _backend.Fill(c.All, float.NaN);
+                    _backend.Fill(y.All, float.NaN);
+                    _backend.DenseForward(y.All, c.All, sa.All, sb.All, hasBias ? sbias.All : default, activation, m, n, k);
+                    Keep(c);
+                    Keep(y);
+                }
+            }
+            return results.ToArray();
+        }
+
+        _backend.PreferBlockedGemm = false;
+        float[] tiled;
+        try
+        {
+            tiled = Run();
+        }
+        finally
+        {
+            _backend.PreferBlockedGemm = true;
+        }
+        Assert.That(tiled, Has.None.NaN, "every output written");
+        try
+        {
+            foreach (string name in _backend.GemmVariantNames)
+            {
+                _backend.ForceGemmVariant(name);
+                float[] variant = Run();
+                for (int i = 0; i < tiled.Length; i++)
+                {
+                    if (BitConverter.SingleToInt32Bits(variant[i]) != BitConverter.SingleToInt32Bits(tiled[i]))
+                    {
+                        Assert.Fail($"{name}: output {i} of the case ({i / (m * n)}th product) is {variant[i]:R}, the tiled kernel's {tiled[i]:R}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _backend.ForceGemmVariant(null);
+        }
+    }
+
+    // On a CPU device the lanes kernels are variants too, and every product, however small, runs on the chosen variant;
+    // elsewhere products below 64 rows or columns stay on the tiled kernel and choose nothing.
+    [Test]
+    public void OnACpuDeviceEveryProductRunsOnTheChosenVariant()
+    {
+        bool cpu = _backend.Device.Type == OpenClDeviceType.Cpu;
+        Assert.That(_backend.TunesEveryProduct, Is.EqualTo(cpu));
+        Assert.That(_backend.GemmVariantNames, cpu ? Has.Some.StartsWith("lanes ") : Has.None.StartsWith("lanes "));
+        using var backend = new OpenClBackend(_backend.Device);
+        using DeviceBuffer a = backend.Allocate(10 * 10), c = backend.Allocate(10 * 10);
+        backend.Fill(a.All, 0.5f);
+        Assert.That(backend.GemmVariant, Is.EqualTo(""));
+        backend.Gemm(c.All, a.All, a.All, 10, 10, 10, false, true, false);
+        Assert.That(backend.GemmVariant, cpu ? Is.Not.Empty : Is.Empty);
+        float[] back = new float[100];
+        backend.Download(back, c.All);
+        Assert.That(back, Is.All.EqualTo(2.5f));
+    }
+
     // The first large product measures the variants once per device and driver; the choice is remembered in the
     // process and, when asked, in a tuning file that a later process (here: after forgetting) reads instead of measuring.
     [Test]
