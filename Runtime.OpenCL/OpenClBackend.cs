@@ -101,6 +101,7 @@ public sealed partial class OpenClBackend : IBackend
 
             string options = string.Format(CultureInfo.InvariantCulture, "-D GEMM_TILE={0} -D REDUCE_GROUP={1} -D FUSED_LANES={2} -D FUSED_MAX_WIDTH={3}", _tile, _reduceGroup, FusedLanes, FusedLanesMaxWidth);
             if (device.HasCorrectlyRoundedDivideSqrt) options += " -cl-fp32-correctly-rounded-divide-sqrt";
+            if (device.Type == OpenClDeviceType.Cpu) options += " -D CORTEX_LANES_GEMM";   // GemmLanes.cl: built (and run) on CPU devices only
             _program = BuildProgram(SourceTexts(), options);
             _owned.Add(_program);
             _fill = Kernel("fill");

@@ -11,6 +11,9 @@
 // Rows past m compute on a copy of the last row, columns past n on a copy of the last column, and neither is stored:
 // nothing is read or written out of bounds.
 
+// Compiled only for CPU devices (the backend defines CORTEX_LANES_GEMM there); other devices never build or run it.
+#ifdef CORTEX_LANES_GEMM
+
 #define LANES_BLOCK_K 64
 #define LANES_MAX_ROWS 8
 #define LANES_MAX_CHUNKS 16
@@ -165,3 +168,5 @@ CORTEX_GEMM_LANES_KERNEL(gemm_lanes_64x16_r4, 4, 16)
 CORTEX_GEMM_LANES_KERNEL(gemm_lanes_48x16_r6, 6, 8)
 CORTEX_GEMM_LANES_KERNEL(gemm_lanes_32x16_r8, 8, 4)
 CORTEX_GEMM_LANES_KERNEL(gemm_lanes_64x16_r8, 8, 8)
+
+#endif
