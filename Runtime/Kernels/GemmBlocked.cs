@@ -40,7 +40,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     private int _m, _n, _k;
     private bool _transposeA, _transposeB, _accumulate;
     private int _rowsPerItem, _colsPerItem, _colBlocks, _colPanels, _packItems;
-    private bool _packing, _packInItems, _sourceRows;
+    private bool _packing, _packInItems, _packPerItem, _sourceRows;
 
     /// <summary>
     /// c (m, n) = or += op(a) · op(b); see <see cref="Gemm"/>. m, n, k are positive. With <paramref name="sourceRows"/>
@@ -68,7 +68,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
             fixed (float* raw = packed)
             {
                 work._bPacked = Align64(raw);
-                if (!work._packInItems)
+                if (!work._packInItems && !work._packPerItem)
                 {
                     work._packing = true;
                     RunItems(work, work._packItems, threads > 1 ? pool : null);
@@ -99,15 +99,32 @@ internal sealed unsafe class GemmBlocked : IParallelWork
             for (int q = first; q < end; q++)
                 GemmPack.PackB(_bPacked + (nint)q * _k * _nr, _b, _n, _k, _transposeB, q * _nr, _nr);
         }
+        if (!_packPerItem)
+        {
+            Compute(item, _bPacked);
+            return;
+        }
+        // A row block per thread: the item packs all of op(b) into its own thread's buffer (op(b) is the small operand
+        // here, and a separate packing round would cost more than packing it twice).
+        float[] own = Grow(ref _bBuffer, checked(_colPanels * _nr * _k + 16));
+        fixed (float* raw = own)
+        {
+            float* bPacked = Align64(raw);
+            for (int q = 0; q < _colPanels; q++) GemmPack.PackB(bPacked + (nint)q * _k * _nr, _b, _n, _k, _transposeB, q * _nr, _nr);
+            Compute(item, bPacked);
+        }
+    }
 
+    private void Compute(int item, float* bPacked)
+    {
         switch (_isa)
         {
 #if NET8_0_OR_GREATER
-            case GemmIsa.Avx512: Compute<Avx512Tile>(item); break;
-            case GemmIsa.Avx2: Compute<Avx2Tile>(item); break;
+            case GemmIsa.Avx512: Compute<Avx512Tile>(item, bPacked); break;
+            case GemmIsa.Avx2: Compute<Avx2Tile>(item, bPacked); break;
 #endif
-            case GemmIsa.Vector: Compute<VectorTile>(item); break;
-            default: Compute<ScalarTile>(item); break;
+            case GemmIsa.Vector: Compute<VectorTile>(item, bPacked); break;
+            default: Compute<ScalarTile>(item, bPacked); break;
         }
     }
 
@@ -135,10 +152,19 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         int colTiles = (n + _nr - 1) / _nr;
         int rowPanels, colPanels = colTiles;
         _packInItems = false;
+        _packPerItem = false;
         if (threads == 1)
         {
             rowPanels = Math.Min(rowTiles, MaxRows / _mr);
             _packItems = 1;
+        }
+        else if (_sourceRows && rowTiles >= threads)
+        {
+            // a's rows read where they lie (a layer's weights): one row block per thread, participant t the t-th block
+            // of W's rows, the rows its core owns for the optimizer step (see CpuBackend's arena partition).
+            rowPanels = Math.Min((rowTiles + threads - 1) / threads, MaxRows / _mr);
+            _packPerItem = true;
+            _packItems = 0;
         }
         else if (rowTiles <= MaxRows / _mr && colTiles >= threads && !_sourceRows)
         {
@@ -152,9 +178,6 @@ internal sealed unsafe class GemmBlocked : IParallelWork
         }
         else
         {
-            // Row blocks: op(b) packed once for all, each item its own rows of a. With a's rows read where they lie
-            // (a layer's weights) nothing of a is copied, and participant t reads the t-th block of W's rows, the rows
-            // its core owns for the optimizer step (see CpuBackend's arena partition).
             int target = ItemsPerThread * threads;
             rowPanels = Math.Min(Math.Max(1, (rowTiles + target - 1) / target), MaxRows / _mr);
             int rowBlocks = (rowTiles + rowPanels - 1) / rowPanels;
@@ -183,7 +206,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
     }
 
     [MethodImpl(JitHints.HotLoop)]
-    private void Compute<TTile>(int item) where TTile : struct, ITile
+    private void Compute<TTile>(int item, float* bPacked) where TTile : struct, ITile
     {
         TTile tile = default;
         int mr = _mr, nr = _nr, depth = _kc, m = _m, n = _n, k = _k;
@@ -212,7 +235,7 @@ internal sealed unsafe class GemmBlocked : IParallelWork
                 {
                     int j0 = c0 + jp * nr;
                     int width = Math.Min(nr, n - j0);
-                    float* bPanel = _bPacked + (nint)(j0 / nr) * k * nr + (nint)p0 * nr;
+                    float* bPanel = bPacked + (nint)(j0 / nr) * k * nr + (nint)p0 * nr;
                     for (int ip = 0; ip < rowPanels; ip++)
                     {
                         int i0 = r0 + ip * mr;
