@@ -1,8 +1,5 @@
 using System;
 using System.Runtime.CompilerServices;
-#if NET8_0_OR_GREATER
-using System.Runtime.Intrinsics.X86;
-#endif
 
 namespace Cortex.Kernels;
 
@@ -48,22 +45,7 @@ internal static unsafe class GemmTransposed
         {
             GemmBlocked.Run(isa, t, b, a, n, m, k, transposeA: false, transposeB: true, accumulate: false, pool, sourceRows: true);   // cᵀ = b · aᵀ
             // c[i, j] (+)= cᵀ[j, i]: the product was summed on its own, then added, as the blocked kernel does.
-#if NET8_0_OR_GREATER
-            if (Avx.IsSupported)
-            {
-                Transpose8.Matrix(c, n, t, m, m, n, accumulate);
-                return;
-            }
-#endif
-            for (int i = 0; i < m; i++)
-            {
-                float* ci = c + (nint)i * n;
-                float* ti = t + i;
-                if (accumulate)
-                    for (int j = 0; j < n; j++) ci[j] += ti[(nint)j * m];
-                else
-                    for (int j = 0; j < n; j++) ci[j] = ti[(nint)j * m];
-            }
+            Transpose8.Matrix(c, n, t, m, m, n, accumulate);
         }
     }
 }

@@ -1,14 +1,15 @@
-#if NET8_0_OR_GREATER
 using System.Runtime.CompilerServices;
+#if NET8_0_OR_GREATER
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+#endif
 
 namespace Cortex.Kernels;
 
-/// <summary>Matrix transposes through 8 × 8 register blocks (AVX), the ragged rest element by element: pure data movement, and one add per element when accumulating.</summary>
+/// <summary>Matrix transposes through 8 × 8 register blocks where AVX is there, the rest (everything without AVX) element by element: pure data movement, and one add per element when accumulating.</summary>
 internal static unsafe class Transpose8
 {
-    /// <summary>dst[i, j] = (or +=) src[j, i] for i &lt; rows, j &lt; cols. The caller has checked <see cref="Avx.IsSupported"/>.</summary>
+    /// <summary>dst[i, j] = (or +=) src[j, i] for i &lt; rows, j &lt; cols.</summary>
     /// <param name="dst">Destination, (rows, ≥ cols), row stride <paramref name="dstStride"/>.</param>
     /// <param name="dstStride">Floats per destination row.</param>
     /// <param name="src">Source, (cols, ≥ rows), row stride <paramref name="srcStride"/>.</param>
@@ -19,10 +20,17 @@ internal static unsafe class Transpose8
     [MethodImpl(JitHints.HotLoop)]
     public static void Matrix(float* dst, nint dstStride, float* src, nint srcStride, int rows, int cols, bool add)
     {
-        int r8 = rows & ~7, c8 = cols & ~7;
-        for (int i = 0; i < r8; i += 8)
-            for (int j = 0; j < c8; j += 8)
-                Block(dst + i * dstStride + j, dstStride, src + j * srcStride + i, srcStride, add);
+        int r8 = 0, c8 = 0;
+#if NET8_0_OR_GREATER
+        if (Avx.IsSupported)
+        {
+            r8 = rows & ~7;
+            c8 = cols & ~7;
+            for (int i = 0; i < r8; i += 8)
+                for (int j = 0; j < c8; j += 8)
+                    Block(dst + i * dstStride + j, dstStride, src + j * srcStride + i, srcStride, add);
+        }
+#endif
         for (int i = 0; i < rows; i++)
         {
             float* di = dst + i * dstStride;
@@ -30,6 +38,7 @@ internal static unsafe class Transpose8
         }
     }
 
+#if NET8_0_OR_GREATER
     /// <summary>dst (8 × 8) = (or +=) src (8 × 8) transposed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block(float* dst, nint dstStride, float* src, nint srcStride, bool add)
@@ -55,5 +64,5 @@ internal static unsafe class Transpose8
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Put(float* p, Vector256<float> v, bool add) => Avx.Store(p, add ? Avx.Add(Avx.LoadVector256(p), v) : v);
-}
 #endif
+}
