@@ -6,7 +6,7 @@ namespace Cortex.Benchmarks.Quick;
 /// <summary>
 /// mlp_infer_32-64-64-8_bB (µs per <see cref="Brain.Predict"/> call, B = 1, 64, 1024) and
 /// mlp_train_… (steps/s of <see cref="Brain.Train(ReadOnlySpan{float}, ReadOnlySpan{float}, int)"/>, with achieved
-/// GFLOP/s and its share of fma_peak), on the CPU backend with 1 and 2 threads.
+/// GFLOP/s and its share of fma_peak, and the per-step tail of <see cref="QuickRunner.CallTail"/>), on the CPU backend with 1 and 2 threads.
 /// </summary>
 public sealed class MlpSuite : IQuickSuite
 {
@@ -28,6 +28,15 @@ public sealed class MlpSuite : IQuickSuite
             }
         }
 
+        // The same pass with linear hidden layers, on one thread: what the multiply-adds alone cost.
+        string linearCase = $"mlp_infer_{Models.Name(Models.Agent)}-linear_b1024";
+        if (runner.Wants(linearCase))
+        {
+            using Brain brain = Models.LinearAgentBrain(1024, 1);
+            var action = new Predict(brain, 1024);
+            ReportInference(runner, linearCase, "cortex", 1, 1024, runner.Sample(ref action));
+        }
+
         Train(runner, Models.Mnist, 64, (b, t) => Models.MnistBrain(b, t), 10);
         Train(runner, Models.Mnist, 256, (b, t) => Models.MnistBrain(b, t), 10);
         Train(runner, Models.Agent, 64, (b, t) => Models.AgentBrain(b, t), 8);
@@ -42,17 +51,18 @@ public sealed class MlpSuite : IQuickSuite
             using Brain brain = build(batch, threads);
             var action = new TrainStep(brain, batch, outputs == 10);
             QuickSamples s = runner.Sample(ref action);
-            Report(runner, caseName, "cortex", threads, widths, batch, s, brain.RejectedSteps);
+            Report(runner, caseName, "cortex", threads, widths, batch, s, brain.RejectedSteps, QuickRunner.CallTail(ref action));
         }
     }
 
-    /// <summary>Writes an inference row: µs per call, with bytes per call and GFLOP/s.</summary>
+    /// <summary>Writes an inference row: µs per call, with bytes per call, GFLOP/s and its share of the same run's fma_peak on as many threads (NaN without one).</summary>
     public static void ReportInference(QuickRunner runner, string caseName, string impl, int threads, int batch, QuickSamples s, params QuickField[] extra)
     {
         runner.Report(caseName, impl, threads, "us", s.Seconds.Select(t => t * 1e6).ToArray(),
         [
             new QuickField("bytes_per_call", s.BytesPerCall),
             new QuickField("gflops", Models.InferenceFlops(Models.Agent, batch) / s.Median / 1e9),
+            new QuickField("pct_fma_peak", 100.0 * Models.InferenceFlops(Models.Agent, batch) / s.Median / 1e9 / runner.MedianOf("fma_peak", threads)),
             .. extra,
         ]);
     }

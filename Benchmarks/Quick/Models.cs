@@ -19,6 +19,13 @@ public static class Models
     public static Brain AgentBrain(int maxBatch, int threads, IBackend? backend = null) =>
         Build(Agent, Activation.Tanh, Activation.Linear, Loss.MeanSquaredError, maxBatch, threads, backend);
 
+    /// <summary>
+    /// 32-64-64-8 with linear hidden layers (same weights as <see cref="AgentBrain"/>): the multiply-adds and biases of
+    /// its inference without the tanh, so the two rows side by side split a pass into its linear part and its activations.
+    /// </summary>
+    public static Brain LinearAgentBrain(int maxBatch, int threads) =>
+        Build(Agent, Activation.Linear, Activation.Linear, Loss.MeanSquaredError, maxBatch, threads, null);
+
     /// <summary>784-256-256-10 (ReLU, ReLU, softmax), softmax cross-entropy, SGD(0.01).</summary>
     public static Brain MnistBrain(int maxBatch, int threads, IBackend? backend = null) =>
         Build(Mnist, Activation.Relu, Activation.Softmax, Loss.SoftmaxCrossEntropy, maxBatch, threads, backend);

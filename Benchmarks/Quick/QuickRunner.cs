@@ -153,6 +153,35 @@ public sealed class QuickRunner
         return new QuickSamples(seconds, allocated / (double)(reps * samples));
     }
 
+    /// <summary>
+    /// Times calls one by one for about <paramref name="seconds"/> (at most <paramref name="maxCalls"/>) and returns the
+    /// tail fields a fixed tick cares about: <c>call_p50_us</c>, <c>call_p99_us</c>, <c>call_max_us</c>, and
+    /// <c>stalled_time_pct</c>, the share of the time spent in calls longer than twice the median (a worker
+    /// thread the OS took off its core mid-item, a host stall). The averages of <see cref="Sample"/> hide these.
+    /// </summary>
+    public static QuickField[] CallTail<TAction>(ref TAction action, double seconds = 0.25, int maxCalls = 2000) where TAction : struct, IQuickAction
+    {
+        var times = new List<double>(maxCalls);
+        long end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        long previous = Stopwatch.GetTimestamp();
+        while (times.Count < maxCalls && previous < end)
+        {
+            action.Invoke();
+            long now = Stopwatch.GetTimestamp();
+            times.Add((now - previous) * 1e6 / Stopwatch.Frequency);
+            previous = now;
+        }
+        double median = Median(times), total = times.Sum();
+        double stalled = times.Where(t => t > 2 * median).Sum();
+        return
+        [
+            new QuickField("call_p50_us", median),
+            new QuickField("call_p99_us", Percentile(times, 0.99)),
+            new QuickField("call_max_us", times.Max()),
+            new QuickField("stalled_time_pct", 100.0 * stalled / total),
+        ];
+    }
+
     /// <summary>Writes one row from raw samples, with extra fields after the standard ones.</summary>
     public void Report(string caseName, string impl, int threads, string metric, double[] samples, params QuickField[] extra)
     {

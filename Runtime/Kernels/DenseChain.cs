@@ -10,8 +10,8 @@ namespace Cortex.Kernels;
 /// Inference through a whole stack of small dense layers in one pass over a block of rows, the host's counterpart of a
 /// device's fused forward kernel: rows are the vector lanes. A strip of rows is transposed once into feature-major
 /// order (xᵀ, features × strip), every layer computes zᵀ = W·xᵀ with each weight broadcast against whole registers of
-/// rows, adds the bias, applies f in place and hands the strip to the next layer while it is still in L1, and the last
-/// layer's strip is transposed into the output rows. Nothing is packed: W is read as it lies in the parameter array.
+/// rows, adds the bias and applies f to each tile while it is still in registers, and hands the strip to the next
+/// layer while it is still in L1; the last layer's strip is transposed into the output rows. Nothing is packed: W is read as it lies in the parameter array.
 /// </summary>
 /// <remarks>
 /// Every element is computed with the operations of the layer-by-layer pass on the same rows (<see cref="Gemm"/> then
@@ -95,9 +95,8 @@ internal static unsafe class DenseChain
                 TransposeIn(src, strip, x + (nint)r0 * inputs, inputs, height);                 // xᵀ (inputs, strip)
                 foreach (DenseChainLayer l in layers)
                 {
-                    Layer<TS, TV>(isa, dst, src, strip, parameters + l.WeightOffset, parameters + l.BiasOffset, l.Inputs, l.Outputs);
-                    if (l.Activation.Kind != ActivationKind.Linear)
-                        ActivationKernels.InPlaceOn(isa, new Span<float>(dst, l.Outputs * strip), default, l.Activation, 1, l.Outputs * strip);
+                    var layer = new LayerVisitor<TS, TV>(isa, dst, src, strip, parameters + l.WeightOffset, parameters + l.BiasOffset, l.Inputs, l.Outputs);
+                    ActivationFunctions.Visit(l.Activation, ref layer);
                     float* done = dst;
                     dst = src;
                     src = done;
@@ -107,23 +106,49 @@ internal static unsafe class DenseChain
         }
     }
 
-    // zᵀ (outputs, strip) = W (outputs, inputs) · xᵀ (inputs, strip) + b: four outputs at a time (two on 256-bit
-    // registers, whose 16 registers cannot hold sixteen accumulators), then one.
+    // One layer with its activation's struct in hand (Prefers has ruled softmax out).
+    private readonly struct LayerVisitor<TS, TV> : ActivationFunctions.IVisitor where TS : struct, ISimdOps<TV> where TV : struct
+    {
+        private readonly GemmIsa _isa;
+        private readonly float* _z, _x, _w, _b;
+        private readonly int _strip, _inputs, _outputs;
+
+        public LayerVisitor(GemmIsa isa, float* z, float* x, int strip, float* w, float* b, int inputs, int outputs)
+        {
+            _isa = isa;
+            _z = z;
+            _x = x;
+            _strip = strip;
+            _w = w;
+            _b = b;
+            _inputs = inputs;
+            _outputs = outputs;
+        }
+
+        public void Elementwise<TF>(TF f) where TF : struct, ActivationFunctions.IElementwise =>
+            Layer<TS, TV, TF>(_isa, _z, _x, _strip, _w, _b, _inputs, _outputs, f);
+
+        public void Softmax() => throw new InvalidOperationException("A dense chain does not take softmax layers.");
+    }
+
+    // zᵀ (outputs, strip) = f(W (outputs, inputs) · xᵀ (inputs, strip) + b): four outputs at a time (two on 256-bit
+    // registers, whose 16 registers cannot hold sixteen accumulators), then one. f is applied to each tile in registers,
+    // so its divisions overlap the next tile's multiply-adds.
     [MethodImpl(JitHints.HotLoop)]
-    private static void Layer<TS, TV>(GemmIsa isa, float* z, float* x, int strip, float* w, float* b, int inputs, int outputs)
-        where TS : struct, ISimdOps<TV> where TV : struct
+    private static void Layer<TS, TV, TF>(GemmIsa isa, float* z, float* x, int strip, float* w, float* b, int inputs, int outputs, TF f)
+        where TS : struct, ISimdOps<TV> where TV : struct where TF : struct, ActivationFunctions.IElementwise
     {
         int j = 0;
         if (isa == GemmIsa.Avx512)
-            for (; j + 4 <= outputs; j += 4) Tile4<TS, TV>(z + (nint)j * strip, x, strip, w + (nint)j * inputs, b + j, inputs);
-        for (; j + 2 <= outputs; j += 2) Tile2<TS, TV>(z + (nint)j * strip, x, strip, w + (nint)j * inputs, b + j, inputs);
-        if (j < outputs) Tile1<TS, TV>(z + (nint)j * strip, x, strip, w + (nint)j * inputs, b + j, inputs);
+            for (; j + 4 <= outputs; j += 4) Tile4<TS, TV, TF>(z + (nint)j * strip, x, strip, w + (nint)j * inputs, b + j, inputs, f);
+        for (; j + 2 <= outputs; j += 2) Tile2<TS, TV, TF>(z + (nint)j * strip, x, strip, w + (nint)j * inputs, b + j, inputs, f);
+        if (j < outputs) Tile1<TS, TV, TF>(z + (nint)j * strip, x, strip, w + (nint)j * inputs, b + j, inputs, f);
     }
 
     // Four registers of rows by four outputs: sixteen accumulators, eight loads per sixteen multiply-adds.
     [MethodImpl(JitHints.HotLoop)]
-    private static void Tile4<TS, TV>(float* z, float* x, int strip, float* w, float* b, int k)
-        where TS : struct, ISimdOps<TV> where TV : struct
+    private static void Tile4<TS, TV, TF>(float* z, float* x, int strip, float* w, float* b, int k, TF f)
+        where TS : struct, ISimdOps<TV> where TV : struct where TF : struct, ActivationFunctions.IElementwise
     {
         TS s = default;
         int n = s.Count;
@@ -144,16 +169,16 @@ internal static unsafe class DenseChain
             a = s.Broadcast(w3 + p);
             c30 = s.MultiplyAdd(a, x0, c30); c31 = s.MultiplyAdd(a, x1, c31); c32 = s.MultiplyAdd(a, x2, c32); c33 = s.MultiplyAdd(a, x3, c33);
         }
-        Put<TS, TV>(z, n, s.Broadcast(b), c00, c01, c02, c03);
-        Put<TS, TV>(z + strip, n, s.Broadcast(b + 1), c10, c11, c12, c13);
-        Put<TS, TV>(z + 2 * strip, n, s.Broadcast(b + 2), c20, c21, c22, c23);
-        Put<TS, TV>(z + 3 * strip, n, s.Broadcast(b + 3), c30, c31, c32, c33);
+        Put<TS, TV, TF>(z, n, s.Broadcast(b), c00, c01, c02, c03, f);
+        Put<TS, TV, TF>(z + strip, n, s.Broadcast(b + 1), c10, c11, c12, c13, f);
+        Put<TS, TV, TF>(z + 2 * strip, n, s.Broadcast(b + 2), c20, c21, c22, c23, f);
+        Put<TS, TV, TF>(z + 3 * strip, n, s.Broadcast(b + 3), c30, c31, c32, c33, f);
     }
 
     // Four registers of rows by two outputs.
     [MethodImpl(JitHints.HotLoop)]
-    private static void Tile2<TS, TV>(float* z, float* x, int strip, float* w, float* b, int k)
-        where TS : struct, ISimdOps<TV> where TV : struct
+    private static void Tile2<TS, TV, TF>(float* z, float* x, int strip, float* w, float* b, int k, TF f)
+        where TS : struct, ISimdOps<TV> where TV : struct where TF : struct, ActivationFunctions.IElementwise
     {
         TS s = default;
         int n = s.Count;
@@ -168,14 +193,14 @@ internal static unsafe class DenseChain
             a = s.Broadcast(w1 + p);
             c10 = s.MultiplyAdd(a, x0, c10); c11 = s.MultiplyAdd(a, x1, c11); c12 = s.MultiplyAdd(a, x2, c12); c13 = s.MultiplyAdd(a, x3, c13);
         }
-        Put<TS, TV>(z, n, s.Broadcast(b), c00, c01, c02, c03);
-        Put<TS, TV>(z + strip, n, s.Broadcast(b + 1), c10, c11, c12, c13);
+        Put<TS, TV, TF>(z, n, s.Broadcast(b), c00, c01, c02, c03, f);
+        Put<TS, TV, TF>(z + strip, n, s.Broadcast(b + 1), c10, c11, c12, c13, f);
     }
 
     // Four registers of rows by one output.
     [MethodImpl(JitHints.HotLoop)]
-    private static void Tile1<TS, TV>(float* z, float* x, int strip, float* w, float* b, int k)
-        where TS : struct, ISimdOps<TV> where TV : struct
+    private static void Tile1<TS, TV, TF>(float* z, float* x, int strip, float* w, float* b, int k, TF f)
+        where TS : struct, ISimdOps<TV> where TV : struct where TF : struct, ActivationFunctions.IElementwise
     {
         TS s = default;
         int n = s.Count;
@@ -186,19 +211,20 @@ internal static unsafe class DenseChain
             c00 = s.MultiplyAdd(a, s.Load(x), c00); c01 = s.MultiplyAdd(a, s.Load(x + n), c01);
             c02 = s.MultiplyAdd(a, s.Load(x + 2 * n), c02); c03 = s.MultiplyAdd(a, s.Load(x + 3 * n), c03);
         }
-        Put<TS, TV>(z, n, s.Broadcast(b), c00, c01, c02, c03);
+        Put<TS, TV, TF>(z, n, s.Broadcast(b), c00, c01, c02, c03, f);
     }
 
-    // One output's row of zᵀ: the products summed on their own, then the bias added (the order of the GEMM then the bias pass).
+    // One output's row of f(zᵀ): the products summed on their own, then the bias added, then f (the order of the GEMM,
+    // then the bias-and-activation pass, which applies f to the same registers of values).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Put<TS, TV>(float* z, int n, TV bias, TV c0, TV c1, TV c2, TV c3)
-        where TS : struct, ISimdOps<TV> where TV : struct
+    private static void Put<TS, TV, TF>(float* z, int n, TV bias, TV c0, TV c1, TV c2, TV c3, TF f)
+        where TS : struct, ISimdOps<TV> where TV : struct where TF : struct, ActivationFunctions.IElementwise
     {
         TS s = default;
-        s.Store(z, s.Add(c0, bias));
-        s.Store(z + n, s.Add(c1, bias));
-        s.Store(z + 2 * n, s.Add(c2, bias));
-        s.Store(z + 3 * n, s.Add(c3, bias));
+        s.Store(z, f.Forward<TS, TV>(s.Add(c0, bias)));
+        s.Store(z + n, f.Forward<TS, TV>(s.Add(c1, bias)));
+        s.Store(z + 2 * n, f.Forward<TS, TV>(s.Add(c2, bias)));
+        s.Store(z + 3 * n, f.Forward<TS, TV>(s.Add(c3, bias)));
     }
 
     // t (width, strip) = the first `height` rows of x (rows of `width`) transposed; lanes past them are zero.
