@@ -11,7 +11,8 @@ namespace Cortex.Kernels;
 /// device's fused forward kernel: rows are the vector lanes. A strip of rows is transposed once into feature-major
 /// order (xᵀ, features × strip), every layer computes zᵀ = W·xᵀ with each weight broadcast against whole registers of
 /// rows, adds the bias and applies f to each tile while it is still in registers, and hands the strip to the next
-/// layer while it is still in L1; the last layer's strip is transposed into the output rows. Nothing is packed: W is read as it lies in the parameter array.
+/// layer while it is still in L1; the last layer's strip is transposed into the output rows. Nothing is packed: W is
+/// read as it lies in the parameter array.
 /// </summary>
 /// <remarks>
 /// Every element is computed with the operations of the layer-by-layer pass on the same rows (<see cref="Gemm"/> then
@@ -133,7 +134,7 @@ internal static unsafe class DenseChain
 
     // zᵀ (outputs, strip) = f(W (outputs, inputs) · xᵀ (inputs, strip) + b): four outputs at a time (two on 256-bit
     // registers, whose 16 registers cannot hold sixteen accumulators), then one. f is applied to each tile in registers,
-    // so its divisions overlap the next tile's multiply-adds.
+    // so no second pass reads the strip back.
     [MethodImpl(JitHints.HotLoop)]
     private static void Layer<TS, TV, TF>(GemmIsa isa, float* z, float* x, int strip, float* w, float* b, int inputs, int outputs, TF f)
         where TS : struct, ISimdOps<TV> where TV : struct where TF : struct, ActivationFunctions.IElementwise
