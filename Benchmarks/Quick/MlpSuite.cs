@@ -58,11 +58,12 @@ public sealed class MlpSuite : IQuickSuite
     /// <summary>Writes an inference row: µs per call, with bytes per call, GFLOP/s and its share of the same run's fma_peak on as many threads (NaN without one).</summary>
     public static void ReportInference(QuickRunner runner, string caseName, string impl, int threads, int batch, QuickSamples s, params QuickField[] extra)
     {
+        double gflops = Models.InferenceFlops(Models.Agent, batch) / s.Median / 1e9;
         runner.Report(caseName, impl, threads, "us", s.Seconds.Select(t => t * 1e6).ToArray(),
         [
             new QuickField("bytes_per_call", s.BytesPerCall),
-            new QuickField("gflops", Models.InferenceFlops(Models.Agent, batch) / s.Median / 1e9),
-            new QuickField("pct_fma_peak", 100.0 * Models.InferenceFlops(Models.Agent, batch) / s.Median / 1e9 / runner.MedianOf("fma_peak", threads)),
+            new QuickField("gflops", gflops),
+            new QuickField("pct_fma_peak", 100.0 * gflops / runner.MedianOf("fma_peak", threads)),
             .. extra,
         ]);
     }
